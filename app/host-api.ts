@@ -1,0 +1,161 @@
+/**
+ * The one typed API between the UI and whatever hosts the engine. The Electron preload exposes it
+ * through contextBridge (IPC channels named after the methods), the local web host implements it
+ * over HTTP + WebSocket, and the CLI calls the Node implementation directly. The renderer only ever
+ * sees `HostApi`, so it cannot tell which host it runs in.
+ *
+ * Everything here must survive structured clone (Electron IPC) and JSON (HTTP), except the binary
+ * payloads, which are ArrayBuffers on both transports.
+ */
+import type { NmfLoss } from './nmf/nmf-types.js';
+
+export type InputKind = 'audio' | 'cube';
+
+export interface AudioSummary {
+  readonly kind: 'audio';
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly frames: number;
+  readonly durationSeconds: number;
+  readonly bitDepth: number;
+  readonly float: boolean;
+}
+
+export interface CubeSummary {
+  readonly kind: 'cube';
+  readonly rows: number;
+  readonly cols: number;
+  readonly bands: number;
+  /** Band centres, when the file says (see `wavelengthUnits`). */
+  readonly wavelengths: readonly number[] | null;
+  readonly wavelengthUnits: string | null;
+  readonly georeferenced: boolean;
+}
+
+export interface OpenedFile {
+  readonly fileId: string;
+  readonly name: string;
+  readonly byteLength: number;
+  readonly summary: AudioSummary | CubeSummary;
+}
+
+export interface SeparateJobParams {
+  readonly kind: 'separate';
+  readonly fileId: string;
+  /** Number of sources S to split into. */
+  readonly sources: number;
+  /** Number of NMF components K (≥ S). */
+  readonly components: number;
+  readonly loss?: NmfLoss;
+  readonly maxIter?: number;
+  readonly seed?: number;
+}
+
+export interface UnmixJobParams {
+  readonly kind: 'unmix';
+  readonly fileId: string;
+  /** Number of endmembers P. */
+  readonly endmembers: number;
+  readonly loss?: NmfLoss;
+  readonly maxIter?: number;
+  readonly seed?: number;
+}
+
+export type JobParams = SeparateJobParams | UnmixJobParams;
+
+export interface JobProgressEvent {
+  readonly type: 'progress';
+  readonly jobId: string;
+  /** What the job is doing now, for people ("decoding", "factorizing", …). */
+  readonly stage: string;
+  /** Overall completion in [0, 1]. */
+  readonly fraction: number;
+  readonly iteration: number | null;
+  readonly objective: number | null;
+  readonly elapsedSeconds: number;
+}
+
+export type JobEvent =
+  | JobProgressEvent
+  | { readonly type: 'done'; readonly jobId: string; readonly summary: JobSummary }
+  | { readonly type: 'failed'; readonly jobId: string; readonly error: string }
+  | { readonly type: 'cancelled'; readonly jobId: string };
+
+/** The summary the CLI prints with --json (plus the job id). */
+export interface JobSummary {
+  readonly jobId: string;
+  readonly input: string;
+  readonly kind: 'audio' | 'cube';
+  readonly loss: NmfLoss;
+  readonly algorithm: string;
+  readonly iterations: number;
+  readonly objective: number;
+  readonly seconds: number;
+}
+
+export interface SeparationResult {
+  readonly kind: 'separate';
+  readonly summary: JobSummary;
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly sources: readonly { readonly name: string; readonly energyShare: number }[];
+  /** Largest |Σ sources − mixture| over all samples and channels. */
+  readonly mixtureResidual: number;
+}
+
+export interface UnmixResult {
+  readonly kind: 'unmix';
+  readonly summary: JobSummary;
+  readonly rows: number;
+  readonly cols: number;
+  readonly bands: number;
+  readonly wavelengths: readonly number[] | null;
+  readonly wavelengthUnits: string | null;
+  /** Endmember spectra: P arrays of `bands` values. */
+  readonly endmembers: readonly (readonly number[])[];
+  readonly abundanceRanges: readonly { readonly min: number; readonly max: number }[];
+  /** Pixels with a negative value that were clipped to zero before unmixing. */
+  readonly clippedNegatives: number;
+}
+
+export type JobResult = SeparationResult | UnmixResult;
+
+export interface ExportResult {
+  /** Absolute paths of the files written, on the host's file system. */
+  readonly files: readonly string[];
+}
+
+export interface HostApi {
+  /** Hands the host a file's bytes (from a drop or Open…); the host decodes it to learn its kind. */
+  openFile(name: string, bytes: ArrayBuffer): Promise<OpenedFile>;
+  startJob(params: JobParams): Promise<{ readonly jobId: string }>;
+  cancelJob(jobId: string): Promise<void>;
+  getResult(jobId: string): Promise<JobResult>;
+  /** A separated source as WAV bytes, ready for an <audio> element. */
+  getSourceAudio(jobId: string, sourceIndex: number): Promise<ArrayBuffer>;
+  /** One abundance map as float32 values, row-major rows×cols. */
+  getAbundanceMap(jobId: string, endmemberIndex: number): Promise<Float32Array>;
+  /** Writes the job's outputs into the host's export folder; never overwrites an existing file. */
+  exportResult(jobId: string): Promise<ExportResult>;
+  /** Subscribes to progress and completion of every job; returns the unsubscribe function. */
+  onJobEvent(listener: (event: JobEvent) => void): () => void;
+}
+
+/**
+ * The request/response methods, in one list that both transports are checked against (the
+ * preload's channel allow-list and the web host's routes are built from it).
+ */
+export const HOST_METHODS = [
+  'openFile',
+  'startJob',
+  'cancelJob',
+  'getResult',
+  'getSourceAudio',
+  'getAbundanceMap',
+  'exportResult',
+] as const satisfies readonly (keyof HostApi)[];
+
+export type HostMethod = (typeof HOST_METHODS)[number];
+
+/** Name of the push channel that carries JobEvents. */
+export const JOB_EVENT_CHANNEL = 'jobEvent';

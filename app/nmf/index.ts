@@ -1,0 +1,3 @@
+export { factorize } from './factorize.js';
+export type { NmfAlgorithm, NmfLoss, NmfOptions, NmfProgress, NmfResult } from './nmf-types.js';
+export { frobeniusObjective, klObjective } from './objective.js';
