@@ -1,0 +1,65 @@
+import type { Matrix } from '../matrix.js';
+import type { Spectrogram } from './stft.js';
+
+/**
+ * Soft masks from an NMF model of a magnitude spectrogram (Smaragdis 2004; Févotte, Bertin &
+ * Durrieu, Neural Computation 21(3), 2009, §6): with V̂_s = W_s H_s the part of the model built from
+ * source s's components,
+ *   M_s = V̂_s ⊘ Σ_s' V̂_s'
+ * and source s is estimated as M_s ∘ X on the complex mixture STFT X. The masks sum to one in every
+ * time–frequency cell (a cell the model leaves at zero gives 1/S to each source), so the source
+ * estimates add up to the mixture exactly: mixture consistency, up to float rounding.
+ *
+ * Returns one bins × frames mask per source, row-major like the spectrogram (bin b, frame t at
+ * b · frames + t).
+ */
+export function softMasks(W: Matrix, H: Matrix, assignment: readonly number[], sources: number): Float32Array[] {
+  const K = W.cols;
+  const m = W.rows;
+  const n = H.cols;
+  if (H.rows !== K) throw new RangeError(`W has ${K} components but H has ${H.rows}`);
+  if (assignment.length !== K) throw new RangeError(`assignment lists ${assignment.length} components, the model has ${K}`);
+  if (!Number.isInteger(sources) || sources < 1) throw new RangeError(`the number of sources must be a positive integer, got ${sources}`);
+  assignment.forEach((s, k) => {
+    if (!Number.isInteger(s) || s < 0 || s >= sources) throw new RangeError(`component ${k} is assigned to source ${s}, expected 0…${sources - 1}`);
+  });
+
+  const masks = Array.from({ length: sources }, () => new Float32Array(m * n));
+  // One bin (row) at a time, in float64: the S partial models of the row, then their ratios.
+  const parts = Array.from({ length: sources }, () => new Float64Array(n));
+  const total = new Float64Array(n);
+  const even = 1 / sources;
+  for (let b = 0; b < m; b++) {
+    for (const part of parts) part.fill(0);
+    for (let k = 0; k < K; k++) {
+      const wbk = W.data[b * K + k]!;
+      if (wbk === 0) continue;
+      const part = parts[assignment[k]!]!;
+      const off = k * n;
+      for (let t = 0; t < n; t++) part[t] += wbk * H.data[off + t]!;
+    }
+    total.fill(0);
+    for (const part of parts) for (let t = 0; t < n; t++) total[t] += part[t]!;
+    for (let s = 0; s < sources; s++) {
+      const part = parts[s]!;
+      const mask = masks[s]!;
+      const off = b * n;
+      for (let t = 0; t < n; t++) mask[off + t] = total[t]! > 0 ? part[t]! / total[t]! : even;
+    }
+  }
+  return masks;
+}
+
+/** M ∘ X: the mask scales each complex cell of the spectrogram (phase kept). */
+export function applyMask(spec: Spectrogram, mask: Float32Array): Spectrogram {
+  const cells = spec.bins * spec.frames;
+  if (mask.length !== cells) throw new RangeError(`mask has ${mask.length} cells, the spectrogram ${spec.bins}×${spec.frames} = ${cells}`);
+  const re = new Float32Array(cells);
+  const im = new Float32Array(cells);
+  for (let i = 0; i < cells; i++) {
+    const g = mask[i]!;
+    re[i] = g * spec.re[i]!;
+    im[i] = g * spec.im[i]!;
+  }
+  return { ...spec, re, im };
+}
