@@ -1,0 +1,65 @@
+/**
+ * Messages between a host thread and a compute worker. The same protocol serves Node's
+ * worker_threads and browser Web Workers; both entries hand messages to runWorkerJob().
+ *
+ * Cancellation uses a SharedArrayBuffer flag rather than a message: the worker is busy in a
+ * synchronous loop and would not see a message until it finished, but it reads the flag every
+ * NMF iteration. Where SharedArrayBuffer is unavailable the host terminates the worker instead.
+ */
+import type { SeparationOutput, SeparationParams } from '../../app/audio/separate.js';
+import type { Cube } from '../../app/hsi/cube.js';
+import type { UnmixOutput, UnmixParams } from '../../app/hsi/unmix.js';
+import type { NmfOptions, NmfResult } from '../../app/nmf/nmf-types.js';
+import type { PipelineProgress } from '../../app/pipeline-hooks.js';
+
+export type WorkerJob =
+  | { readonly kind: 'separate'; readonly fileName: string; readonly bytes: Uint8Array; readonly params: SeparationParams }
+  | { readonly kind: 'unmix'; readonly fileName: string; readonly bytes: Uint8Array; readonly params: UnmixParams }
+  | {
+      readonly kind: 'factorize';
+      readonly rows: number;
+      readonly cols: number;
+      readonly data: Float32Array;
+      /** Plain-data options: no callbacks or signals (they cannot cross threads). */
+      readonly options: Omit<NmfOptions, 'signal' | 'onProgress'>;
+    };
+
+export interface WorkerRequest {
+  readonly type: 'run';
+  readonly job: WorkerJob;
+  /** Int32Array(1) over shared memory: the host stores 1 to cancel. Null where unavailable. */
+  readonly cancelFlag: SharedArrayBuffer | null;
+}
+
+export interface AudioFormatInfo {
+  readonly sampleRate: number;
+  readonly bitDepth: number;
+  readonly float: boolean;
+}
+
+/** What a cube's job needs to keep besides the unmixing (to export maps that keep georeferencing). */
+export type CubeInfo = Omit<Cube, 'data'>;
+
+export type WorkerOutput =
+  | { readonly kind: 'separate'; readonly output: SeparationOutput; readonly audio: AudioFormatInfo }
+  | { readonly kind: 'unmix'; readonly output: UnmixOutput; readonly cube: CubeInfo }
+  | { readonly kind: 'factorize'; readonly output: NmfResult };
+
+export type WorkerMessage =
+  | { readonly type: 'progress'; readonly progress: PipelineProgress }
+  | { readonly type: 'done'; readonly output: WorkerOutput }
+  | { readonly type: 'error'; readonly message: string; readonly cancelled: boolean };
+
+/** Buffers worth transferring (not copying) back to the host. */
+export function transferablesOf(output: WorkerOutput): ArrayBuffer[] {
+  const buffers: ArrayBufferLike[] = [];
+  if (output.kind === 'separate') {
+    for (const source of output.output.sources) for (const channel of source.channels) buffers.push(channel.buffer);
+  } else if (output.kind === 'unmix') {
+    buffers.push(output.output.endmembers.data.buffer, output.output.abundances.data.buffer);
+  } else {
+    buffers.push(output.output.W.data.buffer, output.output.H.data.buffer);
+  }
+  // Distinct, non-shared buffers only: transferring one twice or a SharedArrayBuffer throws.
+  return [...new Set(buffers)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}

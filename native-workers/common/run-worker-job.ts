@@ -1,0 +1,69 @@
+/**
+ * The body of every compute worker, Node or browser: decode the input, run the pipeline, post
+ * progress and the result. Platform entries only adapt postMessage.
+ */
+import { decodeWav } from '../../app/audio/wav-codec.js';
+import { separateAudio } from '../../app/audio/separate.js';
+import { CancelledError, type CancelSignal } from '../../app/cancellation.js';
+import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
+import { unmixCube } from '../../app/hsi/unmix.js';
+import { createMatrix } from '../../app/matrix.js';
+import { factorize } from '../../app/nmf/factorize.js';
+import type { PipelineHooks } from '../../app/pipeline-hooks.js';
+import { transferablesOf, type WorkerMessage, type WorkerOutput, type WorkerRequest } from './job-protocol.js';
+
+export type PostToHost = (message: WorkerMessage, transfer: ArrayBuffer[]) => void;
+
+export function cancelSignalFromFlag(flag: SharedArrayBuffer | null): CancelSignal {
+  if (!flag) return { aborted: false };
+  const view = new Int32Array(flag);
+  return {
+    get aborted(): boolean {
+      return Atomics.load(view, 0) !== 0;
+    },
+  };
+}
+
+export async function runWorkerJob(request: WorkerRequest, post: PostToHost): Promise<void> {
+  const hooks: PipelineHooks = {
+    signal: cancelSignalFromFlag(request.cancelFlag),
+    onProgress: (progress) => post({ type: 'progress', progress }, []),
+  };
+  try {
+    const output = await runJob(request, hooks);
+    post({ type: 'done', output }, transferablesOf(output));
+  } catch (error) {
+    const cancelled = error instanceof CancelledError;
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error), cancelled }, []);
+  }
+}
+
+async function runJob(request: WorkerRequest, hooks: PipelineHooks): Promise<WorkerOutput> {
+  const job = request.job;
+  switch (job.kind) {
+    case 'separate': {
+      hooks.onProgress?.({ stage: 'decoding', fraction: 0, iteration: null, objective: null });
+      const audio = decodeWav(job.bytes, job.fileName);
+      const output = separateAudio(audio, job.params, hooks);
+      return { kind: 'separate', output, audio: { sampleRate: audio.sampleRate, bitDepth: audio.bitDepth, float: audio.float } };
+    }
+    case 'unmix': {
+      hooks.onProgress?.({ stage: 'reading', fraction: 0, iteration: null, objective: null });
+      const bytes = job.bytes;
+      const cube = await readGeoTiff(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, job.fileName);
+      const output = unmixCube(cube, job.params, hooks);
+      const { data: _data, ...info } = cube;
+      return { kind: 'unmix', output, cube: info };
+    }
+    case 'factorize': {
+      const v = createMatrix(job.rows, job.cols, job.data);
+      const output = factorize(v, {
+        ...job.options,
+        signal: hooks.signal,
+        onProgress: (p) =>
+          hooks.onProgress?.({ stage: 'factorizing', fraction: p.maxIter ? p.iteration / p.maxIter : 1, iteration: p.iteration, objective: p.objective }),
+      });
+      return { kind: 'factorize', output };
+    }
+  }
+}
