@@ -1,0 +1,59 @@
+import type { Matrix } from '../../matrix.js';
+import type { ResolvedAlgorithm } from '../nmf-types.js';
+
+/**
+ * The contract between the factorization driver (factorize.ts: initialisation, stopping,
+ * progress, cancellation, post-processing) and a solver (one file per algorithm in this folder).
+ * The driver resolves every option into an NmfProblem; a solver only iterates.
+ */
+
+/** Penalty weights, already scaled (see NmfOptions: l1·Σx + ½·l2·Σx² per factor). */
+export interface Penalties {
+  readonly l1W: number;
+  readonly l2W: number;
+  readonly l1H: number;
+  readonly l2H: number;
+}
+
+export interface NmfProblem {
+  /** Data, m×n, finite and nonnegative (checked by the driver). Never modified. */
+  readonly V: Matrix;
+  /** Current factors, m×r and r×n, updated in place. */
+  readonly W: Matrix;
+  readonly H: Matrix;
+  /** β of the β-divergence: 2 Frobenius, 1 KL, 0 Itakura–Saito. */
+  readonly beta: number;
+  readonly penalties: Penalties;
+  /** Per column of W: 1 = held at its current value. */
+  readonly fixedWColumns: Uint8Array;
+  /** Per row of H: 1 = held at its current value. */
+  readonly fixedHRows: Uint8Array;
+  /**
+   * The last `frozenWRows` rows of W are constants (the driver's augmented row for sum-to-one
+   * on H: Heinz & Chang 2001). Every W update here is separable by rows, so skipping them is exact.
+   */
+  readonly frozenWRows: number;
+  readonly orthogonal: 'none' | 'W' | 'H';
+  /**
+   * Floor for updated entries (Gillis & Glineur 2008, "Accelerated multiplicative updates…"):
+   * max(floor, x) keeps multiplicative updates from locking an entry at zero. 0 = no floor
+   * (scikit-learn's behaviour, needed to match it exactly).
+   */
+  readonly floor: number;
+}
+
+export interface NmfSolver {
+  readonly algorithm: ResolvedAlgorithm;
+  /** One iteration: update W, then H (skipping fixed columns/rows and frozen rows). */
+  iterate(): void;
+  /**
+   * Objective of the current (W, H): the β-divergence (scikit-learn's normalisation: ½‖·‖² for
+   * β = 2) plus the penalties. May reuse products formed by the last iterate().
+   */
+  objective(): number;
+}
+
+export type SolverFactory = (problem: NmfProblem) => NmfSolver;
+
+/** Thrown by a factory for a problem it does not support (e.g. HALS with β ≠ 2). */
+export class UnsupportedProblemError extends Error {}

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+// Shared by the serve-* end-to-end tests: the real CLI's web host, driven by headless Chromium.
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'artifacts');
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+export interface ServeSession {
+  readonly url: string;
+  /** The server's export folder (--out). */
+  readonly outDir: string;
+  readonly page: Page;
+  /** Console errors and uncaught page errors, which every test requires to stay empty. */
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Starts `nmf-studio serve` and resolves with the URL it prints (token included). */
+function startServer(outDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'nmf-studio.js'), 'serve', '--port', '0', '--out', outDir], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('the server printed no URL within 30 s')), 30_000);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\n--- server output ---\n${output}`));
+    };
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[0], output: () => output });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', fail);
+    child.once('exit', (code, signal) => fail(new Error(`the server exited early (code ${code}, signal ${signal})`)));
+  });
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startServeSession(): Promise<ServeSession> {
+  const outDir = await mkdtemp(join(tmpdir(), 'nmf-serve-e2e-'));
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const server = await startServer(outDir);
+  server.child.removeAllListeners('exit');
+  let browser: Browser | null = null;
+  try {
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const pageErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(`page: ${error.message}`));
+    const openedBrowser = browser;
+    return {
+      url: server.url,
+      outDir,
+      page,
+      pageErrors,
+      async close() {
+        await openedBrowser.close();
+        await stopServer(server.child);
+        await rm(outDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await stopServer(server.child);
+    throw error;
+  }
+}
+
+/** Loads the page and checks it is cross-origin isolated (what COOP + COEP are for). */
+export async function openApp(session: ServeSession): Promise<void> {
+  await session.page.goto(session.url);
+  await session.page.getByTestId('drop-zone').waitFor();
+  const isolated = await session.page.evaluate(() => globalThis.crossOriginIsolated);
+  if (!isolated) throw new Error('the page is not cross-origin isolated');
+}
+
+/** Runs a test body; on failure saves a screenshot and adds the page's state to the error. */
+export async function withFailureReport(session: ServeSession, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const path = join(ARTIFACTS_DIR, `${name}-failure.png`);
+    let state = '';
+    try {
+      await session.page.screenshot({ path, fullPage: true });
+      state = await session.page.evaluate(() =>
+        ['stage', 'error'].map((id) => `${id}: ${document.getElementById(id)?.textContent ?? ''}`).join('\n'),
+      );
+    } catch {
+      // The page may be gone; the original error matters more.
+    }
+    const detail = `\n--- page (${path}) ---\n${state}\n--- page errors ---\n${session.pageErrors.join('\n')}`;
+    if (error instanceof Error) error.message += detail;
+    throw error;
+  }
+}
