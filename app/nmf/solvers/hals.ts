@@ -1,0 +1,297 @@
+import { penaltyTerms } from '../beta-divergence.js';
+import { UnsupportedProblemError, type NmfProblem, type SolverFactory } from './solver.js';
+
+/** Gillis & Glineur's α: the inner sweeps may cost up to α times the products they reuse. */
+const HALS_ALPHA = 0.5;
+/** Gillis & Glineur's δ: inner sweeps stop once one changes the factor by < δ × the first's change. */
+const HALS_DELTA = 0.1;
+
+/**
+ * Accelerated hierarchical alternating least squares for ½‖V − WH‖²_F (Cichocki & Phan 2009,
+ * "Fast local algorithms for large scale nonnegative matrix and tensor factorizations"; the
+ * acceleration is Gillis & Glineur 2012, "Accelerated multiplicative updates and hierarchical ALS
+ * algorithms for nonnegative matrix factorization", Neural Computation 24(4)).
+ *
+ * HALS minimises exactly over one column of W (one row of H) at a time, the others fixed:
+ *   W_:k ← max(floor, (VHᵀ_:k − l1W − Σ_{l≠k} W_:l HHᵀ_lk) / (HHᵀ_kk + l2W))
+ *   H_k: ← max(floor, (WᵀV_k: − l1H − Σ_{l≠k} WᵀW_kl H_l:) / (WᵀW_kk + l2H))
+ * The penalties follow from the gradient of l1·Σx + ½·l2·Σx²: L1 shifts the numerator, L2 adds to
+ * the curvature — exactly scikit-learn's `_update_coordinate_descent` (_nmf.py: "L2
+ * regularization corresponds to increase of the diagonal of HHt", "L1 regularization corresponds
+ * to decrease of each element of XHt"), whose coordinate step is this same update. max(floor, ·)
+ * is still the exact minimiser over [floor, ∞) of the convex one-dimensional quadratic, so every
+ * step decreases the objective.
+ *
+ * A W column's update is separable by rows, so it is done row by row (all r coordinates of row i
+ * in turn) — the same arithmetic as column by column, with sequential memory access.
+ *
+ * The acceleration: the products VHᵀ and HHᵀ cost O(mnr), one sweep over W's columns O(mr²), so
+ * sweeps are repeated on the same products — at most ⌊1 + α·ρ_W⌋ of them, ρ_W = 1 + (mn + nr) /
+ * (m(r + 1)) the ratio of the cost of the first sweep (products included) to a later one — and
+ * stop early once a sweep changes W by less than δ times what the first sweep did (‖ΔW‖_F ≤
+ * δ‖ΔW⁽¹⁾‖_F). Likewise for H with ρ_H = 1 + (mn + mr) / (n(r + 1)). α = 0.5 and δ = 0.1 are the
+ * values Gillis & Glineur recommend for HALS.
+ *
+ * Zero components: with floor = 0, HALS may set a whole column of W to zero. The matching row of
+ * H then has no effect on the loss. Without H penalties its value is arbitrary (zero curvature)
+ * and it is kept as it is — also scikit-learn's CD behaviour, which skips coordinates with zero
+ * Hessian — so that the next W update can revive the component as soon as the residual
+ * correlates with that row; with l1H or l2H > 0 the penalty alone decides and sends it to the
+ * floor. Symmetrically for a zero row of H.
+ * A component zero on both sides is a stationary point no exact block update leaves; Gillis &
+ * Glineur's remedy is a tiny positive floor (NmfProblem.floor), which makes zeros impossible.
+ *
+ * The objective comes from the products the H update already formed, never from WH:
+ *   ½‖V − WH‖² = ½(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩)
+ * (exact up to rounding, which matters only when the fit is near exact: ‖V − WH‖² ≪ 1e-10‖V‖²).
+ * The solver assumes W and H change only through iterate().
+ */
+export const createHalsSolver: SolverFactory = (problem) => {
+  requireFrobenius(problem, 'HALS');
+  const { V, W, H, penalties, floor } = problem;
+  const m = V.rows;
+  const n = V.cols;
+  const r = W.cols;
+  const mFree = m - problem.frozenWRows;
+  const fixedW = problem.fixedWColumns;
+  const fixedH = problem.fixedHRows;
+  const products = createFrobeniusProducts(problem);
+  const { vht, hht, wtv, wtw } = products;
+  const acc = new Float64Array(n);
+  const maxSweepsW = maxInnerSweeps(mFree, n, r);
+  const maxSweepsH = maxInnerSweeps(n, m, r);
+  const deltaSquared = HALS_DELTA * HALS_DELTA;
+  const anyFreeW = fixedW.some((fixed) => !fixed);
+  const anyFreeH = fixedH.some((fixed) => !fixed);
+
+  const updateW = (): void => {
+    if (mFree === 0 || !anyFreeW) return;
+    products.refreshHht();
+    products.computeVht(mFree);
+    const wd = W.data;
+    const { l1W, l2W } = penalties;
+    let firstChange = 0;
+    for (let sweep = 0; sweep < maxSweepsW; sweep++) {
+      let change = 0;
+      for (let i = 0; i < mFree; i++) {
+        const off = i * r;
+        for (let k = 0; k < r; k++) {
+          if (fixedW[k]) continue;
+          const kOff = k * r;
+          const curvature = hht[kOff + k]! + l2W;
+          const old = wd[off + k]!;
+          let next: number;
+          if (curvature > 0) {
+            let numerator = vht[off + k]! - l1W + old * hht[kOff + k]!;
+            for (let l = 0; l < r; l++) numerator -= wd[off + l]! * hht[kOff + l]!;
+            next = Math.max(floor, numerator / curvature);
+          } else if (l1W > 0) {
+            next = floor;
+          } else {
+            continue; // H_k: is zero: W_ik does not affect the objective (see the module comment)
+          }
+          wd[off + k] = next;
+          const step = wd[off + k]! - old;
+          change += step * step;
+        }
+      }
+      if (sweep === 0) firstChange = change;
+      if (change === 0 || change < deltaSquared * firstChange) break;
+    }
+    products.invalidate();
+  };
+
+  const updateH = (): void => {
+    if (!anyFreeH) return;
+    products.computeWtvWtw();
+    const hd = H.data;
+    const { l1H, l2H } = penalties;
+    let firstChange = 0;
+    for (let sweep = 0; sweep < maxSweepsH; sweep++) {
+      let change = 0;
+      for (let k = 0; k < r; k++) {
+        if (fixedH[k]) continue;
+        const kOff = k * r;
+        const hOff = k * n;
+        const curvature = wtw[kOff + k]! + l2H;
+        if (curvature > 0) {
+          for (let j = 0; j < n; j++) acc[j] = wtv[hOff + j]! - l1H;
+          for (let l = 0; l < r; l++) {
+            const c = wtw[kOff + l]!;
+            if (l === k || c === 0) continue;
+            const lOff = l * n;
+            for (let j = 0; j < n; j++) acc[j] -= c * hd[lOff + j]!;
+          }
+          for (let j = 0; j < n; j++) {
+            const old = hd[hOff + j]!;
+            hd[hOff + j] = Math.max(floor, acc[j]! / curvature);
+            const step = hd[hOff + j]! - old;
+            change += step * step;
+          }
+        } else if (l1H > 0) {
+          for (let j = 0; j < n; j++) {
+            const step = floor - hd[hOff + j]!;
+            hd[hOff + j] = floor;
+            change += step * step;
+          }
+        }
+        // Otherwise W_:k is zero: H_k: does not affect the objective and is kept.
+      }
+      if (sweep === 0) firstChange = change;
+      if (change === 0 || change < deltaSquared * firstChange) break;
+    }
+    products.finishH();
+  };
+
+  return {
+    algorithm: 'hals',
+    iterate(): void {
+      updateW();
+      updateH();
+    },
+    objective(): number {
+      return products.objective();
+    },
+  };
+};
+
+/**
+ * ⌊1 + α·ρ⌋ sweeps for a factor with `rows` rows (m for W, n for H), `other` the data's other
+ * dimension, ρ = 1 + (rows·other + other·r) / (rows·(r + 1)) (Gillis & Glineur 2012, Section 3).
+ */
+function maxInnerSweeps(rows: number, other: number, r: number): number {
+  if (rows === 0 || other === 0) return 1;
+  const rho = 1 + (rows * other + other * r) / (rows * (r + 1));
+  return Math.max(1, Math.floor(1 + HALS_ALPHA * rho));
+}
+
+/**
+ * Throws UnsupportedProblemError unless the problem is plain Frobenius NMF (β = 2, no
+ * orthogonality constraint): what the HALS and ANLS solvers handle.
+ */
+export function requireFrobenius(problem: NmfProblem, solver: string): void {
+  if (problem.beta !== 2) throw new UnsupportedProblemError(`${solver} solves the Frobenius loss (β = 2) only, got β = ${problem.beta}`);
+  if (problem.orthogonal !== 'none') throw new UnsupportedProblemError(`${solver} does not support orthogonal = '${problem.orthogonal}' (MU only)`);
+  const { V, W, H } = problem;
+  if (W.rows !== V.rows || H.cols !== V.cols || W.cols !== H.rows) {
+    throw new RangeError(`cannot factorize V ${V.rows}×${V.cols} as W ${W.rows}×${W.cols} · H ${H.rows}×${H.cols}`);
+  }
+  if (problem.frozenWRows < 0 || problem.frozenWRows > V.rows) throw new RangeError(`frozenWRows ${problem.frozenWRows} out of range`);
+}
+
+/**
+ * The products alternating Frobenius solvers (HALS, ANLS) share, in float64, and the objective
+ * they give without forming WH: ½(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩) + penalties.
+ */
+export interface FrobeniusProducts {
+  /** V Hᵀ, m×r row-major; computeVht fills its first `rows` rows. */
+  readonly vht: Float64Array;
+  /** H Hᵀ, r×r. */
+  readonly hht: Float64Array;
+  /** Wᵀ V, r×n. */
+  readonly wtv: Float64Array;
+  /** Wᵀ W, r×r. */
+  readonly wtw: Float64Array;
+  /** Recompute HHᵀ unless it is known to match H (the last finishH() or objective()). */
+  refreshHht(): void;
+  computeVht(rows: number): void;
+  /** WᵀV and WᵀW from the current W (every row, frozen ones included). */
+  computeWtvWtw(): void;
+  /** After an H update: recompute HHᵀ; wtv, wtw, hht now describe the current (W, H). */
+  finishH(): void;
+  /** After a W update: wtv and wtw no longer match W. */
+  invalidate(): void;
+  /** The objective of the current (W, H), from the products when they are current. */
+  objective(): number;
+}
+
+/** Scratch products for `problem` (see FrobeniusProducts). */
+export function createFrobeniusProducts(problem: NmfProblem): FrobeniusProducts {
+  const { V, W, H, penalties } = problem;
+  const m = V.rows;
+  const n = V.cols;
+  const r = W.cols;
+  const vd = V.data;
+  const wd = W.data;
+  const hd = H.data;
+  let normV2 = 0;
+  for (let i = 0; i < vd.length; i++) normV2 += vd[i]! * vd[i]!;
+  const vht = new Float64Array(m * r);
+  const hht = new Float64Array(r * r);
+  const wtv = new Float64Array(r * n);
+  const wtw = new Float64Array(r * r);
+  let hhtCurrent = false;
+  let allCurrent = false;
+
+  const computeHht = (): void => {
+    for (let k = 0; k < r; k++) {
+      const kOff = k * n;
+      for (let l = k; l < r; l++) {
+        const lOff = l * n;
+        let dot = 0;
+        for (let j = 0; j < n; j++) dot += hd[kOff + j]! * hd[lOff + j]!;
+        hht[k * r + l] = dot;
+        hht[l * r + k] = dot;
+      }
+    }
+    hhtCurrent = true;
+  };
+
+  const computeWtvWtw = (): void => {
+    wtv.fill(0);
+    wtw.fill(0);
+    for (let i = 0; i < m; i++) {
+      const vOff = i * n;
+      const wOff = i * r;
+      for (let k = 0; k < r; k++) {
+        const wik = wd[wOff + k]!;
+        if (wik === 0) continue;
+        const out = k * n;
+        for (let j = 0; j < n; j++) wtv[out + j] += wik * vd[vOff + j]!;
+        for (let l = k; l < r; l++) wtw[k * r + l] += wik * wd[wOff + l]!;
+      }
+    }
+    for (let k = 0; k < r; k++) for (let l = 0; l < k; l++) wtw[k * r + l] = wtw[l * r + k]!;
+  };
+
+  return {
+    vht,
+    hht,
+    wtv,
+    wtw,
+    refreshHht(): void {
+      if (!hhtCurrent) computeHht();
+    },
+    computeVht(rows: number): void {
+      for (let i = 0; i < rows; i++) {
+        const vOff = i * n;
+        for (let k = 0; k < r; k++) {
+          const hOff = k * n;
+          let dot = 0;
+          for (let j = 0; j < n; j++) dot += vd[vOff + j]! * hd[hOff + j]!;
+          vht[i * r + k] = dot;
+        }
+      }
+    },
+    computeWtvWtw,
+    finishH(): void {
+      computeHht();
+      allCurrent = true;
+    },
+    invalidate(): void {
+      allCurrent = false;
+    },
+    objective(): number {
+      if (!allCurrent) {
+        computeWtvWtw();
+        computeHht();
+        allCurrent = true;
+      }
+      let cross = 0;
+      for (let i = 0; i < wtv.length; i++) cross += wtv[i]! * hd[i]!;
+      let quad = 0;
+      for (let i = 0; i < r * r; i++) quad += wtw[i]! * hht[i]!;
+      return 0.5 * Math.max(0, normV2 - 2 * cross + quad) + penaltyTerms(W, H, penalties);
+    },
+  };
+}
