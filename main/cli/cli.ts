@@ -1,4 +1,4 @@
-/** `nmf-studio` command line: batch separation and unmixing, and the local web host. */
+/** `nmf-studio` command line: batch separation, unmixing and matrix factorization, and the local web host. */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import type { JobParams } from '../../app/host-api.js';
 import { startWebHost } from '../serve/web-host.js';
 import { createSessionHost } from '../host/session-host.js';
 import { parseCli, USAGE, UsageError, type CliCommand } from './cli-args.js';
+import { runFactorizeCommand } from './factorize-command.js';
 import { createProgressReporter } from './progress-reporter.js';
 
 type JobCommand = Extract<CliCommand, { command: 'separate' | 'unmix' }>;
@@ -32,6 +33,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'separate':
     case 'unmix':
       return runJob(command);
+    case 'factorize':
+      return runFactorizeCommand(command);
   }
 }
 

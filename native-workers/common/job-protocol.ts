@@ -10,6 +10,7 @@ import type { SeparationOutput, SeparationParams } from '../../app/audio/separat
 import type { Cube } from '../../app/hsi/cube.js';
 import type { UnmixOutput, UnmixParams } from '../../app/hsi/unmix.js';
 import type { NmfOptions, NmfResult } from '../../app/nmf/nmf-types.js';
+import type { RestartRun } from '../../app/nmf/restarts.js';
 import type { PipelineProgress } from '../../app/pipeline-hooks.js';
 
 export type WorkerJob =
@@ -22,6 +23,8 @@ export type WorkerJob =
       readonly data: Float32Array;
       /** Plain-data options: no callbacks or signals (they cannot cross threads). */
       readonly options: Omit<NmfOptions, 'signal' | 'onProgress'>;
+      /** Runs from seeds seed, seed + 1, … keeping the best (app/nmf/restarts.ts). Default 1. */
+      readonly restarts?: number;
     };
 
 export interface WorkerRequest {
@@ -43,7 +46,13 @@ export type CubeInfo = Omit<Cube, 'data'>;
 export type WorkerOutput =
   | { readonly kind: 'separate'; readonly output: SeparationOutput; readonly audio: AudioFormatInfo }
   | { readonly kind: 'unmix'; readonly output: UnmixOutput; readonly cube: CubeInfo }
-  | { readonly kind: 'factorize'; readonly output: NmfResult };
+  | {
+      readonly kind: 'factorize';
+      /** The best run's result. */
+      readonly output: NmfResult;
+      /** Every run (one when restarts ≤ 1), in run order. */
+      readonly runs: readonly RestartRun[];
+    };
 
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly progress: PipelineProgress }

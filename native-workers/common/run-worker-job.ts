@@ -9,6 +9,8 @@ import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
 import { unmixCube } from '../../app/hsi/unmix.js';
 import { createMatrix } from '../../app/matrix.js';
 import { factorize } from '../../app/nmf/factorize.js';
+import type { NmfOptions } from '../../app/nmf/nmf-types.js';
+import { factorizeWithRestarts } from '../../app/nmf/restarts.js';
 import type { PipelineHooks } from '../../app/pipeline-hooks.js';
 import { transferablesOf, type WorkerMessage, type WorkerOutput, type WorkerRequest } from './job-protocol.js';
 
@@ -57,13 +59,18 @@ async function runJob(request: WorkerRequest, hooks: PipelineHooks): Promise<Wor
     }
     case 'factorize': {
       const v = createMatrix(job.rows, job.cols, job.data);
-      const output = factorize(v, {
+      const options: NmfOptions = {
         ...job.options,
         signal: hooks.signal,
         onProgress: (p) =>
           hooks.onProgress?.({ stage: 'factorizing', fraction: p.maxIter ? p.iteration / p.maxIter : 1, iteration: p.iteration, objective: p.objective }),
-      });
-      return { kind: 'factorize', output };
+      };
+      if ((job.restarts ?? 1) > 1) {
+        const { best, runs } = factorizeWithRestarts(v, options, job.restarts!);
+        return { kind: 'factorize', output: best, runs };
+      }
+      const output = factorize(v, options);
+      return { kind: 'factorize', output, runs: [{ seed: options.seed ?? 0, objective: output.objective, iterations: output.iterations }] };
     }
   }
 }
