@@ -41,7 +41,7 @@ export interface NmfOptions {
   readonly loss?: NmfLoss;
   /** β when loss is 'beta'. */
   readonly beta?: number;
-  /** Default 'mu' (will become 'auto' once every solver exists). */
+  /** Default 'auto'. */
   readonly algorithm?: NmfAlgorithm;
   readonly init?: NmfInit;
   /** Default 200. */
@@ -77,8 +77,16 @@ export interface NmfOptions {
   readonly fixedHRows?: readonly number[];
   /** Constrain every column of H to sum to one (abundances), by the augmented-row method. */
   readonly sumToOneH?: boolean;
-  /** Scale ambiguity removed and components sorted by energy (default true; see postprocess). */
+  /**
+   * Scale ambiguity removed (unit-norm W columns, H compensated) and components sorted by
+   * energy; default true. Skipped when parts are fixed or H sums to one (both pin the scale).
+   */
   readonly normalize?: boolean;
+  /**
+   * Floor for every updated entry (Gillis & Glineur 2008): keeps multiplicative updates from
+   * locking entries at zero. Default 1e-16; 0 reproduces scikit-learn exactly.
+   */
+  readonly floor?: number;
   readonly signal?: CancelSignal;
   readonly onProgress?: (progress: NmfProgress) => void;
   /** Minimum time between two progress calls. Default 100 ms. */
@@ -101,9 +109,16 @@ export interface NmfResult {
   readonly objective: number;
   readonly iterations: number;
   readonly loss: NmfLoss;
+  readonly beta: number;
   readonly algorithm: ResolvedAlgorithm;
+  /** Per component, in the returned order. */
+  readonly components: readonly NmfComponent[];
+  /** All-zero rows and columns of V set aside (returned as zero rows of W / columns of H). */
+  readonly droppedRows: number;
+  readonly droppedColumns: number;
   /** Objective at the iterations where it was evaluated (iteration 0 is the initialisation). */
   readonly history: readonly { readonly iteration: number; readonly objective: number }[];
+  /** 'time' when maxSeconds ran out. */
   readonly stoppedBy: 'maxIter' | 'tol' | 'time';
   readonly seconds: number;
 }

@@ -187,7 +187,7 @@ for (const [name, factory] of solvers) {
   test(`${name}: on exact low-rank data it goes far below MU in the same number of iterations`, () => {
     const truth = multiply(uniformMatrix(60, 5, 3, 1, 0.3), uniformMatrix(5, 80, 4, 1, 0.3));
     const start = randomInit(truth, 5, 7);
-    const mu = factorize(truth, { rank: 5, loss: 'frobenius', maxIter: 200, tol: 0, initialW: start.W, initialH: start.H });
+    const mu = factorize(truth, { rank: 5, loss: 'frobenius', algorithm: 'mu', maxIter: 200, tol: 0, initialW: start.W, initialH: start.H });
     const p = makeProblem({ V: truth, rank: 5, seed: 7, W: start.W, H: start.H });
     const solver = factory(p);
     for (let it = 0; it < 200; it++) solver.iterate();
