@@ -8,14 +8,15 @@ export const USAGE = `Usage:
                       [--max-iter N] [--seed N] [--format pcm16|pcm24|float32] --out DIR [--force] [--json]
   nmf-studio unmix <cube.tif> --endmembers P [--loss frobenius|kl] [--max-iter N] [--seed N]
                       --out DIR [--force] [--json]
-  nmf-studio factorize <V.csv|V.tsv|V.npy> --rank r [--loss frobenius|kl|is|beta=<number>]
+  nmf-studio factorize <V.csv|V.tsv|V.npy> --rank r|a-b|a,b,… [--loss frobenius|kl|is|beta=<number>]
                       [--algorithm mu|hals|anls|cd|auto] [--init random|nndsvd|nndsvda|nndsvdar|spa]
                       [--seed N] [--max-iter N] [--tol x] [--restarts N] --out DIR [--force] [--json]
   nmf-studio serve [--port N] [--out DIR]
   nmf-studio --help | --version
 
 Progress goes to stderr; with --json a summary goes to stdout. Existing files are never
-overwritten unless --force is given.`;
+overwritten unless --force is given. Several ranks (--rank 2-8) run a rank sweep: --restarts
+runs per rank (default 10), objective and cophenetic correlation per rank, no files written.`;
 
 export class UsageError extends Error {}
 
@@ -46,6 +47,11 @@ export interface FactorizeCommand {
   readonly input: string;
   readonly out: string;
   readonly rank: number;
+  /**
+   * More than one rank (--rank 2-8 or 2,4,6): a rank sweep instead of one factorization; it
+   * prints per rank the objective and the cophenetic correlation and writes no files.
+   */
+  readonly ranks: readonly number[];
   readonly loss: NmfLoss | undefined;
   /** β of the β-divergence, set when --loss beta=<number> was given. */
   readonly beta: number | undefined;
@@ -131,13 +137,15 @@ export function parseCli(argv: readonly string[]): CliCommand {
       allowed(['rank', 'loss', 'algorithm', 'init', 'seed', 'max-iter', 'tol', 'restarts', 'out', 'force', 'json']);
       if (rest.length !== 1) throw new UsageError(`'factorize' takes exactly one input file, got ${rest.length}`);
       if (values.rank === undefined) throw new UsageError(`'factorize' needs --rank r`);
-      if (!values.out) throw new UsageError(`'factorize' needs --out DIR`);
+      const ranks = parseRanks(values.rank);
+      if (!values.out && ranks.length === 1) throw new UsageError(`'factorize' needs --out DIR`);
       const loss = values.loss === undefined ? undefined : parseFactorizeLoss(values.loss);
       return {
         command: 'factorize',
         input: rest[0]!,
-        out: values.out,
-        rank: integer('--rank', values.rank, 1),
+        out: values.out ?? '',
+        rank: ranks[0]!,
+        ranks,
         loss: loss?.loss,
         beta: loss?.beta,
         algorithm: values.algorithm === undefined ? undefined : oneOf('--algorithm', values.algorithm, ALGORITHMS),
@@ -145,7 +153,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
         seed: values.seed === undefined ? 0 : integer('--seed', values.seed, 0),
         maxIter: values['max-iter'] === undefined ? undefined : integer('--max-iter', values['max-iter'], 1),
         tol: values.tol === undefined ? undefined : nonnegativeNumber('--tol', values.tol),
-        restarts: values.restarts === undefined ? 1 : integer('--restarts', values.restarts, 1, 10_000),
+        // In a rank sweep --restarts is the number of runs per rank (consensus needs several).
+        restarts: values.restarts === undefined ? (ranks.length > 1 ? 10 : 1) : integer('--restarts', values.restarts, 1, 10_000),
         force: values.force ?? false,
         json: values.json ?? false,
       };
@@ -159,6 +168,19 @@ export function parseCli(argv: readonly string[]): CliCommand {
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
+}
+
+/** `--rank`: one rank, a range `a-b`, or a list `a,b,c` (a sweep when more than one). */
+function parseRanks(text: string): number[] {
+  const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
+  if (range) {
+    const [from, to] = [integer('--rank', range[1]!, 1), integer('--rank', range[2]!, 1)];
+    if (to < from) throw new UsageError(`--rank range ${text} is empty`);
+    if (to - from > 100) throw new UsageError(`--rank range ${text} is too wide (at most 101 ranks)`);
+    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  }
+  const ranks = text.split(',').map((part) => integer('--rank', part.trim(), 1));
+  return [...new Set(ranks)].sort((a, b) => a - b);
 }
 
 function integer(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

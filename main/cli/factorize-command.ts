@@ -10,7 +10,7 @@ import { formatCsvMatrix, parseCsvMatrix, type CsvDelimiter } from '../../app/io
 import { isNpy, readNpy, writeNpy } from '../../app/io/npy.js';
 import type { Matrix } from '../../app/matrix.js';
 import type { NmfOptions } from '../../app/nmf/nmf-types.js';
-import type { WorkerJob } from '../../native-workers/common/job-protocol.js';
+import type { WorkerJob, WorkerOutput } from '../../native-workers/common/job-protocol.js';
 import { runInNodeWorker } from '../../native-workers/node/run-in-node-worker.js';
 import { FileExistsError, writeFileAtomic } from '../host/atomic-write.js';
 import { MAX_INPUT_BYTES } from '../host/session-host.js';
@@ -155,47 +155,18 @@ export interface FactorizeSummary {
 export async function runFactorizeCommand(command: FactorizeCommand): Promise<number> {
   const { matrix, format } = await readMatrixFile(command.input);
   checkFactorizable(matrix, command.input);
+  if (command.ranks.length > 1) return runRankSweep(command, matrix);
   const directory = resolve(command.out);
   const onExisting = command.force ? 'overwrite' : 'fail';
   const targets = matrixOutputNames(command.input, format).map((name) => join(directory, name));
   // Refuse before spending the computation; checked again before writing.
   if (onExisting === 'fail') await refuseExisting(targets);
 
-  const options: Omit<NmfOptions, 'signal' | 'onProgress'> = definedOnly({
-    rank: command.rank,
-    loss: command.loss,
-    beta: command.beta,
-    algorithm: command.algorithm,
-    init: command.init,
-    seed: command.seed,
-    maxIter: command.maxIter,
-    tol: command.tol,
-  });
+  const options = nmfOptionsOf(command);
   const job: WorkerJob = { kind: 'factorize', rows: matrix.rows, cols: matrix.cols, data: matrix.data, options, restarts: command.restarts };
-  const reporter = createProgressReporter(process.stderr, command.input);
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  // once: a second Ctrl+C falls through to Node's default and ends the process at once.
-  process.once('SIGINT', onSigint);
   const started = Date.now();
-  let output;
-  try {
-    output = await runInNodeWorker(job, {
-      signal: controller.signal,
-      transferInput: true,
-      onProgress: (p) => reporter.onEvent({ type: 'progress', jobId: 'cli', ...p, elapsedSeconds: (Date.now() - started) / 1000 }),
-    });
-  } catch (error) {
-    reporter.end();
-    if (error instanceof CancelledError) {
-      process.stderr.write('nmf-studio: cancelled\n');
-      return 130;
-    }
-    throw new Error(`${command.input}: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  reporter.end();
+  const output = await runMatrixJob(command.input, job);
+  if (output === null) return 130;
   const seconds = (Date.now() - started) / 1000;
   if (output.kind !== 'factorize') throw new Error(`${command.input}: the worker returned a ${output.kind} result`);
   const result = output.output;
@@ -245,4 +216,74 @@ async function refuseExisting(targets: readonly string[]): Promise<void> {
 /** Drops undefined fields, so that the engine's defaults apply to options not given. */
 function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * `factorize --rank a-b`: Brunet et al. (2004)'s rank selection. Per rank, --restarts runs;
+ * prints the best and mean objective and the cophenetic correlation of the consensus matrix
+ * (a rank is stable where it stays close to 1, and is usually chosen where it starts to fall).
+ */
+async function runRankSweep(command: FactorizeCommand, matrix: Matrix): Promise<number> {
+  const tooLarge = command.ranks.find((r) => r > Math.min(matrix.rows, matrix.cols));
+  if (tooLarge !== undefined) throw new Error(`${command.input}: rank ${tooLarge} exceeds min(rows, columns) = ${Math.min(matrix.rows, matrix.cols)}`);
+  const options = nmfOptionsOf(command);
+  const job: WorkerJob = { kind: 'rankSweep', rows: matrix.rows, cols: matrix.cols, data: matrix.data, options, ranks: command.ranks, runsPerRank: command.restarts };
+  const started = Date.now();
+  const output = await runMatrixJob(command.input, job);
+  if (output === null) return 130;
+  if (output.kind !== 'rankSweep') throw new Error(`${command.input}: the worker returned a ${output.kind} result`);
+  const seconds = (Date.now() - started) / 1000;
+  if (command.json) {
+    process.stdout.write(`${JSON.stringify({ input: command.input, kind: 'rank-sweep', runsPerRank: command.restarts, seconds, ranks: output.output }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`rank sweep of ${matrix.rows}×${matrix.cols}, ${command.restarts} runs per rank, ${seconds.toFixed(2)} s\n`);
+    process.stdout.write('rank  best objective  mean objective  cophenetic\n');
+    for (const e of output.output) {
+      process.stdout.write(`${String(e.rank).padStart(4)}  ${e.bestObjective.toPrecision(6).padStart(14)}  ${e.meanObjective.toPrecision(6).padStart(14)}  ${e.cophenetic.toFixed(4).padStart(10)}\n`);
+    }
+  }
+  return 0;
+}
+
+/**
+ * Runs a matrix job in a Node worker thread with progress on stderr; Ctrl+C cancels (returns
+ * null after saying so). Failures become one-line errors naming the input.
+ */
+async function runMatrixJob(input: string, job: WorkerJob): Promise<WorkerOutput | null> {
+  const reporter = createProgressReporter(process.stderr, input);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  // once: a second Ctrl+C falls through to Node's default and ends the process at once.
+  process.once('SIGINT', onSigint);
+  const started = Date.now();
+  try {
+    return await runInNodeWorker(job, {
+      signal: controller.signal,
+      transferInput: true,
+      onProgress: (p) => reporter.onEvent({ type: 'progress', jobId: 'cli', ...p, elapsedSeconds: (Date.now() - started) / 1000 }),
+    });
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}nmf-studio: cancelled\n`);
+      return null;
+    }
+    throw new Error(`${input}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    reporter.end();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** The engine options a factorize command asks for; unset ones stay unset (engine defaults). */
+function nmfOptionsOf(command: FactorizeCommand): Omit<NmfOptions, 'signal' | 'onProgress'> {
+  return definedOnly({
+    rank: command.rank,
+    loss: command.loss,
+    beta: command.beta,
+    algorithm: command.algorithm,
+    init: command.init,
+    seed: command.seed,
+    maxIter: command.maxIter,
+    tol: command.tol,
+  });
 }

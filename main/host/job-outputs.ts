@@ -51,7 +51,8 @@ export function jobOutputs(fileName: string, output: WorkerOutput, options: Outp
       ];
     }
     case 'factorize':
-      throw new Error('factorize jobs export through the CLI, not here');
+    case 'rankSweep':
+      throw new Error(`${output.kind} jobs export through the CLI, not here`);
   }
 }
 

@@ -175,7 +175,9 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
           emit({ type: 'progress', jobId, stage: p.stage, fraction: p.fraction, iteration: p.iteration, objective: p.objective, elapsedSeconds: (Date.now() - started) / 1000 }),
       }).then(
         (output) => {
-          const nmf = output.kind === 'factorize' ? output.output : output.output.nmf;
+          // The session host starts only separation and unmixing jobs.
+          if (output.kind !== 'separate' && output.kind !== 'unmix') throw new Error(`unexpected ${output.kind} result`);
+          const nmf = output.output.nmf;
           record.output = output;
           record.summary = {
             jobId,

@@ -69,6 +69,6 @@ export function driveWorker(handle: WorkerHandle, job: WorkerJob, options: Drive
 }
 
 function inputBuffers(job: WorkerJob): ArrayBuffer[] {
-  const buffer = job.kind === 'factorize' ? job.data.buffer : job.bytes.buffer;
+  const buffer = job.kind === 'factorize' || job.kind === 'rankSweep' ? job.data.buffer : job.bytes.buffer;
   return buffer instanceof ArrayBuffer ? [buffer] : [];
 }

@@ -10,6 +10,7 @@ import type { SeparationOutput, SeparationParams } from '../../app/audio/separat
 import type { Cube } from '../../app/hsi/cube.js';
 import type { UnmixOutput, UnmixParams } from '../../app/hsi/unmix.js';
 import type { NmfOptions, NmfResult } from '../../app/nmf/nmf-types.js';
+import type { RankSweepEntry } from '../../app/nmf/rank-sweep.js';
 import type { RestartRun } from '../../app/nmf/restarts.js';
 import type { PipelineProgress } from '../../app/pipeline-hooks.js';
 
@@ -25,6 +26,16 @@ export type WorkerJob =
       readonly options: Omit<NmfOptions, 'signal' | 'onProgress'>;
       /** Runs from seeds seed, seed + 1, … keeping the best (app/nmf/restarts.ts). Default 1. */
       readonly restarts?: number;
+    }
+  | {
+      /** Rank selection (app/nmf/rank-sweep.ts): runsPerRank runs at each rank; options.rank is ignored. */
+      readonly kind: 'rankSweep';
+      readonly rows: number;
+      readonly cols: number;
+      readonly data: Float32Array;
+      readonly options: Omit<NmfOptions, 'signal' | 'onProgress'>;
+      readonly ranks: readonly number[];
+      readonly runsPerRank: number;
     };
 
 export interface WorkerRequest {
@@ -52,7 +63,8 @@ export type WorkerOutput =
       readonly output: NmfResult;
       /** Every run (one when restarts ≤ 1), in run order. */
       readonly runs: readonly RestartRun[];
-    };
+    }
+  | { readonly kind: 'rankSweep'; readonly output: readonly RankSweepEntry[] };
 
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly progress: PipelineProgress }
@@ -66,7 +78,7 @@ export function transferablesOf(output: WorkerOutput): ArrayBuffer[] {
     for (const source of output.output.sources) for (const channel of source.channels) buffers.push(channel.buffer);
   } else if (output.kind === 'unmix') {
     buffers.push(output.output.endmembers.data.buffer, output.output.abundances.data.buffer);
-  } else {
+  } else if (output.kind === 'factorize') {
     buffers.push(output.output.W.data.buffer, output.output.H.data.buffer);
   }
   // Distinct, non-shared buffers only: transferring one twice or a SharedArrayBuffer throws.

@@ -10,6 +10,7 @@ import { unmixCube } from '../../app/hsi/unmix.js';
 import { createMatrix } from '../../app/matrix.js';
 import { factorize } from '../../app/nmf/factorize.js';
 import type { NmfOptions } from '../../app/nmf/nmf-types.js';
+import { rankSweep } from '../../app/nmf/rank-sweep.js';
 import { factorizeWithRestarts } from '../../app/nmf/restarts.js';
 import type { PipelineHooks } from '../../app/pipeline-hooks.js';
 import { transferablesOf, type WorkerMessage, type WorkerOutput, type WorkerRequest } from './job-protocol.js';
@@ -71,6 +72,18 @@ async function runJob(request: WorkerRequest, hooks: PipelineHooks): Promise<Wor
       }
       const output = factorize(v, options);
       return { kind: 'factorize', output, runs: [{ seed: options.seed ?? 0, objective: output.objective, iterations: output.iterations }] };
+    }
+    case 'rankSweep': {
+      const v = createMatrix(job.rows, job.cols, job.data);
+      const { rank: _rank, ...options } = job.options;
+      const output = rankSweep(v, job.ranks, {
+        ...options,
+        runsPerRank: job.runsPerRank,
+        signal: hooks.signal,
+        onProgress: (p) =>
+          hooks.onProgress?.({ stage: 'rank sweep', fraction: p.maxIter ? p.iteration / p.maxIter : 1, iteration: p.iteration, objective: p.objective }),
+      });
+      return { kind: 'rankSweep', output };
     }
   }
 }

@@ -201,6 +201,8 @@ test('usage errors exit 2 with the usage text; other commands keep their grammar
     ['factorize', 'v.csv', '--rank', '2', '--loss', 'beta=abc', '--out', 'x'],
     ['factorize', 'v.csv', '--rank', '2', '--endmembers', '2', '--out', 'x'],
     ['factorize', '--rank', '2', '--out', 'x'],
+    ['factorize', 'v.csv', '--rank', '5-3'],
+    ['factorize', 'v.csv', '--rank', '2,x'],
     ['separate', 'a.wav', '--sources', '2', '--rank', '3', '--out', 'x'],
   ]) {
     const run = cli(args);
@@ -217,6 +219,7 @@ test('parseCli: factorize options map onto NmfOptions fields', () => {
     input: 'v.npy',
     out: 'o',
     rank: 4,
+    ranks: [4],
     loss: 'beta',
     beta: 1.5,
     algorithm: 'hals',
@@ -229,7 +232,7 @@ test('parseCli: factorize options map onto NmfOptions fields', () => {
     json: true,
   });
   const defaults = parseCli(['factorize', 'v.csv', '--rank', '2', '--out', 'o']);
-  assert.deepEqual(defaults, { command: 'factorize', input: 'v.csv', out: 'o', rank: 2, loss: undefined, beta: undefined, algorithm: undefined, init: undefined, seed: 0, maxIter: undefined, tol: undefined, restarts: 1, force: false, json: false });
+  assert.deepEqual(defaults, { command: 'factorize', input: 'v.csv', out: 'o', rank: 2, ranks: [2], loss: undefined, beta: undefined, algorithm: undefined, init: undefined, seed: 0, maxIter: undefined, tol: undefined, restarts: 1, force: false, json: false });
   for (const loss of ['is', 'kl', 'frobenius'] as const) {
     const p = parseCli(['factorize', 'v.csv', '--rank', '2', '--loss', loss, '--out', 'o']);
     assert.ok(p.command === 'factorize' && p.loss === loss && p.beta === undefined);
@@ -280,4 +283,32 @@ test('Ctrl+C cancels: exit 130, no outputs', async (t) => {
   assert.equal(code, 130, stderr);
   assert.match(stderr, /cancelled/);
   assert.equal(existsSync(join(out, 'big.W.npy')), false);
+});
+
+test('factorize --rank a-b: a rank sweep finds the rank of block-structured data', (t) => {
+  const dir = workdir(t);
+  // Three groups of columns with distinct profiles plus a little noise: rank 3 is the answer.
+  const random = createRandom(8);
+  const profiles = [0, 1, 2].map((g) => Array.from({ length: 15 }, (_, i) => (Math.floor(i / 5) === g ? 3 : 0.1)));
+  const v = createMatrix(15, 24);
+  for (let j = 0; j < 24; j++) for (let i = 0; i < 15; i++) v.data[i * 24 + j] = profiles[j % 3]![i]! * (1 + random()) + 0.05 * random();
+  const input = join(dir, 'blocks.csv');
+  writeFileSync(input, formatCsvMatrix(v));
+  const run = cli(['factorize', input, '--rank', '2-4', '--restarts', '4', '--max-iter', '200', '--json']);
+  assert.equal(run.status, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as { kind: string; runsPerRank: number; ranks: { rank: number; bestObjective: number; meanObjective: number; cophenetic: number }[] };
+  assert.equal(summary.kind, 'rank-sweep');
+  assert.equal(summary.runsPerRank, 4);
+  assert.deepEqual(summary.ranks.map((e) => e.rank), [2, 3, 4]);
+  const [r2, r3, r4] = summary.ranks;
+  assert.ok(r3!.cophenetic > 0.95, `cophenetic at rank 3: ${r3!.cophenetic}`);
+  assert.ok(r2!.bestObjective / r3!.bestObjective > 5, 'the objective drops sharply up to rank 3');
+  assert.ok(r3!.bestObjective / r4!.bestObjective < 3, 'and little after');
+  assert.ok(r3!.meanObjective >= r3!.bestObjective);
+  const table = cli(['factorize', input, '--rank', '2,3', '--restarts', '2', '--max-iter', '50']);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /rank\s+best objective\s+mean objective\s+cophenetic/);
+  const tooBig = cli(['factorize', input, '--rank', '14-16']);
+  assert.equal(tooBig.status, 1);
+  assert.match(tooBig.stderr, /blocks\.csv: rank 16 exceeds min\(rows, columns\) = 15/);
 });
