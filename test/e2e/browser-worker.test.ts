@@ -1,42 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { createMatrix } from '../../app/matrix.js';
 import { factorize } from '../../app/nmf/factorize.js';
 import { createRandom } from '../../app/random.js';
+import { startServeSession } from './serve-harness.js';
 
 // The compute worker's browser entry runs the same job body as the Node entry: factorize a
 // matrix in a module Web Worker inside the page served by `nmf-studio serve`, with cancellation
 // memory shared (the page is cross-origin isolated), and compare with the in-process result.
 
 test('the browser Web Worker factorizes like the Node engine', async (t) => {
-  const out = mkdtempSync(join(tmpdir(), 'nmf-bw-'));
-  const server = spawn(process.execPath, ['bin/nmf-studio.js', 'serve', '--port', '0', '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => {
-    server.kill();
-    rmSync(out, { recursive: true, force: true });
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    server.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(text);
-      if (match) resolve(match[0]);
-    });
-    server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'] });
-  t.after(() => browser.close());
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(url);
+  const session = await startServeSession();
+  t.after(() => session.close());
+  const { page } = session;
+  await page.goto(session.url);
 
   const random = createRandom(5);
   const rows = 24;
@@ -69,5 +46,5 @@ test('the browser Web Worker factorizes like the Node engine', async (t) => {
   const maxDiff = (a: number[], b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
   assert.equal(maxDiff(remote.W, local.W.data), 0, 'W identical');
   assert.equal(maxDiff(remote.H, local.H.data), 0, 'H identical');
-  assert.deepEqual(errors, []);
+  assert.deepEqual(session.pageErrors, []);
 });
