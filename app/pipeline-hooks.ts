@@ -1,4 +1,5 @@
 import type { CancelSignal } from './cancellation.js';
+import type { NmfKernels } from './nmf/kernels/nmf-kernels.js';
 
 /** What a long pipeline (separation, unmixing) reports while it runs. */
 export interface PipelineProgress {
@@ -15,4 +16,6 @@ export interface PipelineHooks {
   /** Checked between steps and every NMF iteration; aborting throws CancelledError. */
   readonly signal?: CancelSignal;
   readonly onProgress?: (progress: PipelineProgress) => void;
+  /** The kernels the factorization runs on (default: the TypeScript reference). */
+  readonly kernels?: NmfKernels;
 }

@@ -105,6 +105,7 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
 
   throwIfCancelled(signal);
   const nmf = factorize(V, {
+    kernels: hooks.kernels,
     rank: params.components,
     loss: params.loss,
     maxIter: params.maxIter,

@@ -71,6 +71,7 @@ export function unmixCube(cube: Cube, params: UnmixParams, hooks: PipelineHooks 
   report('preparing', PREPARED);
 
   const result = factorize(v, {
+    kernels: hooks.kernels,
     rank: params.endmembers,
     loss: params.loss,
     maxIter: params.maxIter,

@@ -2,6 +2,8 @@ import { throwIfCancelled } from '../cancellation.js';
 import { cloneMatrix, createMatrix, type Matrix } from '../matrix.js';
 import { betaDivergence, lossToBeta, penaltyTerms } from './beta-divergence.js';
 import { initialize } from './init/initialize.js';
+import { createJsKernels } from './kernels/js-kernels.js';
+import type { NmfKernels } from './kernels/nmf-kernels.js';
 import type { NmfComponent, NmfOptions, NmfResult, ResolvedAlgorithm } from './nmf-types.js';
 import { componentEnergies, normalizeFactors } from './postprocess.js';
 import { createAnlsSolver } from './solvers/anls.js';
@@ -97,96 +99,121 @@ function factorizeDense(v: Matrix, options: NmfOptions, started: number): NmfRes
   // δ²(1 − Σ_k H_kj)². δ is the RMS column norm of V: the constraint weighs as much as a
   // whole column's fit.
   const delta = sumToOne ? rmsColumnNorm(v) : 0;
-  const V = sumToOne ? appendRow(v, delta) : v;
-  const W = sumToOne ? appendRow(W0, delta) : W0;
-  const problem: NmfProblem = {
-    V,
-    W,
-    H: H0,
-    beta,
-    penalties,
-    fixedWColumns,
-    fixedHRows,
-    frozenWRows: sumToOne ? 1 : 0,
-    orthogonal,
-    floor: options.floor ?? DEFAULT_FLOOR,
-  };
-  const solver = SOLVERS[algorithm](problem);
+  // V, W and H move into the kernels' memory (for WebAssembly: its shared linear memory, where the
+  // pool's threads see them); everything allocated there is released when the run ends.
+  const kernels = options.kernels ?? referenceKernels;
+  const mark = kernels.mark();
+  try {
+    const into = (a: Matrix): Matrix => {
+      const copy = kernels.allocate(a.rows, a.cols);
+      copy.data.set(a.data);
+      return copy;
+    };
+    const V = into(sumToOne ? appendRow(v, delta) : v);
+    const W = into(sumToOne ? appendRow(W0, delta) : W0);
+    const H = into(H0);
+    const problem: NmfProblem = {
+      V,
+      W,
+      H,
+      kernels,
+      beta,
+      penalties,
+      fixedWColumns,
+      fixedHRows,
+      frozenWRows: sumToOne ? 1 : 0,
+      orthogonal,
+      floor: options.floor ?? DEFAULT_FLOOR,
+    };
+    const solver = SOLVERS[algorithm](problem);
 
-  const history: { iteration: number; objective: number }[] = [];
-  let lastReport = -Infinity;
-  const report = (iteration: number, objective: number, force: boolean): void => {
-    const now = Date.now();
-    if (!options.onProgress || (!force && now - lastReport < interval)) return;
-    lastReport = now;
-    options.onProgress({ iteration, maxIter, objective, elapsedSeconds: (now - started) / 1000 });
-  };
+    const history: { iteration: number; objective: number }[] = [];
+    let lastReport = -Infinity;
+    const report = (iteration: number, objective: number, force: boolean): void => {
+      const now = Date.now();
+      if (!options.onProgress || (!force && now - lastReport < interval)) return;
+      lastReport = now;
+      options.onProgress({ iteration, maxIter, objective, elapsedSeconds: (now - started) / 1000 });
+    };
 
-  let objective = solver.objective();
-  history.push({ iteration: 0, objective });
-  const initial = objective;
-  let previousCheck = objective;
-  let iteration = 0;
-  let stoppedBy: NmfResult['stoppedBy'] = 'maxIter';
-  while (iteration < maxIter) {
-    throwIfCancelled(options.signal);
-    solver.iterate();
-    iteration++;
-    if (iteration % checkEvery === 0) {
-      objective = solver.objective();
-      history.push({ iteration, objective });
-      if (tol > 0 && (previousCheck - objective) / initial < tol) {
-        stoppedBy = 'tol';
+    let objective = solver.objective();
+    history.push({ iteration: 0, objective });
+    const initial = objective;
+    let previousCheck = objective;
+    let iteration = 0;
+    let stoppedBy: NmfResult['stoppedBy'] = 'maxIter';
+    while (iteration < maxIter) {
+      throwIfCancelled(options.signal);
+      solver.iterate();
+      iteration++;
+      if (iteration % checkEvery === 0) {
+        objective = solver.objective();
+        history.push({ iteration, objective });
+        if (tol > 0 && (previousCheck - objective) / initial < tol) {
+          stoppedBy = 'tol';
+          break;
+        }
+        previousCheck = objective;
+      }
+      if ((Date.now() - started) / 1000 > maxSeconds) {
+        stoppedBy = 'time';
         break;
       }
-      previousCheck = objective;
+      report(iteration, objective, false);
     }
-    if ((Date.now() - started) / 1000 > maxSeconds) {
-      stoppedBy = 'time';
-      break;
-    }
-    report(iteration, objective, false);
-  }
 
-  let Wout = sumToOne ? dropLastRow(W) : W;
-  let Hout = H0;
-  // The objective of the problem as posed (without the sum-to-one row), by its definition.
-  objective = betaDivergence(v, Wout, Hout, beta) + penaltyTerms(Wout, Hout, penalties);
-  if (history[history.length - 1]!.iteration !== iteration || sumToOne) history.push({ iteration, objective });
+    // Out of the kernels' memory (released below) into plain arrays.
+    let Wout = sumToOne ? dropLastRow(W) : cloneMatrix(W);
+    let Hout = cloneMatrix(H);
+    // The objective of the problem as posed (without the sum-to-one row), by its definition.
+    objective = finalDivergence(kernels, sumToOne ? into(v) : V, Wout, Hout, beta) + penaltyTerms(Wout, Hout, penalties);
+    if (history[history.length - 1]!.iteration !== iteration || sumToOne) history.push({ iteration, objective });
 
-  let components: NmfComponent[];
-  const anyFixed = fixedWColumns.includes(1) || fixedHRows.includes(1);
-  if ((options.normalize ?? true) && !sumToOne && !anyFixed) {
-    // Scaling W's columns changes the L1/L2 penalty terms unless both factors are penalised
-    // equally; report the objective of the returned factors either way.
-    const normalized = normalizeFactors(Wout, Hout, { sort: true });
-    Wout = normalized.W;
-    Hout = normalized.H;
-    components = normalized.energyShares.map((energyShare) => ({ energyShare }));
-    if (penalties.l1W + penalties.l2W + penalties.l1H + penalties.l2H > 0) {
-      objective = betaDivergence(v, Wout, Hout, beta) + penaltyTerms(Wout, Hout, penalties);
+    let components: NmfComponent[];
+    const anyFixed = fixedWColumns.includes(1) || fixedHRows.includes(1);
+    if ((options.normalize ?? true) && !sumToOne && !anyFixed) {
+      // Scaling W's columns changes the L1/L2 penalty terms unless both factors are penalised
+      // equally; report the objective of the returned factors either way.
+      const normalized = normalizeFactors(Wout, Hout, { sort: true });
+      Wout = normalized.W;
+      Hout = normalized.H;
+      components = normalized.energyShares.map((energyShare) => ({ energyShare }));
+      if (penalties.l1W + penalties.l2W + penalties.l1H + penalties.l2H > 0) {
+        objective = finalDivergence(kernels, sumToOne ? into(v) : V, Wout, Hout, beta) + penaltyTerms(Wout, Hout, penalties);
+      }
+    } else {
+      const energies = componentEnergies(Wout, Hout);
+      const total = energies.reduce((a, b) => a + b, 0);
+      components = energies.map((e) => ({ energyShare: total > 0 ? e / total : 1 / rank }));
     }
-  } else {
-    const energies = componentEnergies(Wout, Hout);
-    const total = energies.reduce((a, b) => a + b, 0);
-    components = energies.map((e) => ({ energyShare: total > 0 ? e / total : 1 / rank }));
+    report(iteration, objective, true);
+    return {
+      W: Wout,
+      H: Hout,
+      objective,
+      iterations: iteration,
+      loss,
+      beta,
+      algorithm,
+      history,
+      stoppedBy,
+      seconds: (Date.now() - started) / 1000,
+      components,
+      droppedRows: 0,
+      droppedColumns: 0,
+    };
+  } finally {
+    kernels.release(mark);
   }
-  report(iteration, objective, true);
-  return {
-    W: Wout,
-    H: Hout,
-    objective,
-    iterations: iteration,
-    loss,
-    beta,
-    algorithm,
-    history,
-    stoppedBy,
-    seconds: (Date.now() - started) / 1000,
-    components,
-    droppedRows: 0,
-    droppedColumns: 0,
-  };
+}
+
+const referenceKernels = createJsKernels();
+
+/** The β-divergence of the final factors, by the kernels where they have it (β = 2, β = 1). */
+function finalDivergence(kernels: NmfKernels, V: Matrix, W: Matrix, H: Matrix, beta: number): number {
+  if (beta === 2) return kernels.frobeniusLoss(V, W, H);
+  if (beta === 1) return kernels.klNumeratorW(V, W, H, 0, kernels.allocate(V.rows, W.cols), true);
+  return betaDivergence(V, W, H, beta);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CancelSignal } from '../cancellation.js';
 import type { Matrix } from '../matrix.js';
+import type { NmfKernels } from './kernels/nmf-kernels.js';
 
 /**
  * Objective minimised by the factorization: members of the β-divergence family (Févotte & Idier
@@ -87,6 +88,11 @@ export interface NmfOptions {
    * locking entries at zero. Default 1e-16; 0 reproduces scikit-learn exactly.
    */
   readonly floor?: number;
+  /**
+   * The dense kernels to run on: native-workers/ supplies WebAssembly SIMD ones split across a
+   * thread pool. Default: the pure-TypeScript reference (app/nmf/kernels/js-kernels.ts).
+   */
+  readonly kernels?: NmfKernels;
   readonly signal?: CancelSignal;
   readonly onProgress?: (progress: NmfProgress) => void;
   /** Minimum time between two progress calls. Default 100 ms. */

@@ -8,11 +8,14 @@ import { CancelledError, type CancelSignal } from '../../app/cancellation.js';
 import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
 import { unmixCube } from '../../app/hsi/unmix.js';
 import { createMatrix } from '../../app/matrix.js';
+import { createJsKernels } from '../../app/nmf/kernels/js-kernels.js';
 import { factorize } from '../../app/nmf/factorize.js';
 import type { NmfOptions } from '../../app/nmf/nmf-types.js';
 import { rankSweep } from '../../app/nmf/rank-sweep.js';
 import { factorizeWithRestarts } from '../../app/nmf/restarts.js';
 import type { PipelineHooks } from '../../app/pipeline-hooks.js';
+import type { KernelPool } from './kernel-pool.js';
+import { createWasmKernels } from './wasm-kernels.js';
 import { transferablesOf, type WorkerMessage, type WorkerOutput, type WorkerRequest } from './job-protocol.js';
 
 export type PostToHost = (message: WorkerMessage, transfer: ArrayBuffer[]) => void;
@@ -27,17 +30,27 @@ export function cancelSignalFromFlag(flag: SharedArrayBuffer | null): CancelSign
   };
 }
 
-export async function runWorkerJob(request: WorkerRequest, post: PostToHost): Promise<void> {
-  const hooks: PipelineHooks = {
-    signal: cancelSignalFromFlag(request.cancelFlag),
-    onProgress: (progress) => post({ type: 'progress', progress }, []),
-  };
+/**
+ * Runs one job. `createPool` (from the platform entry) gives the WebAssembly kernels on every
+ * core for the job's lifetime; where it cannot (no SIMD, no shared memory, a helper failed to
+ * start) the job runs on one thread's WebAssembly kernels, or on the TypeScript ones.
+ */
+export async function runWorkerJob(request: WorkerRequest, post: PostToHost, createPool?: () => Promise<KernelPool | null>): Promise<void> {
+  let pool: KernelPool | null = null;
   try {
+    pool = createPool ? await createPool().catch(() => null) : null;
+    const hooks: PipelineHooks = {
+      signal: cancelSignalFromFlag(request.cancelFlag),
+      onProgress: (progress) => post({ type: 'progress', progress }, []),
+      kernels: pool?.kernels ?? createWasmKernels() ?? createJsKernels(),
+    };
     const output = await runJob(request, hooks);
     post({ type: 'done', output }, transferablesOf(output));
   } catch (error) {
     const cancelled = error instanceof CancelledError;
     post({ type: 'error', message: error instanceof Error ? error.message : String(error), cancelled }, []);
+  } finally {
+    pool?.close();
   }
 }
 
@@ -62,6 +75,7 @@ async function runJob(request: WorkerRequest, hooks: PipelineHooks): Promise<Wor
       const v = createMatrix(job.rows, job.cols, job.data);
       const options: NmfOptions = {
         ...job.options,
+        kernels: hooks.kernels,
         signal: hooks.signal,
         onProgress: (p) =>
           hooks.onProgress?.({ stage: 'factorizing', fraction: p.maxIter ? p.iteration / p.maxIter : 1, iteration: p.iteration, objective: p.objective }),
@@ -79,6 +93,7 @@ async function runJob(request: WorkerRequest, hooks: PipelineHooks): Promise<Wor
       const output = rankSweep(v, job.ranks, {
         ...options,
         runsPerRank: job.runsPerRank,
+        kernels: hooks.kernels,
         signal: hooks.signal,
         onProgress: (p) =>
           hooks.onProgress?.({ stage: 'rank sweep', fraction: p.maxIter ? p.iteration / p.maxIter : 1, iteration: p.iteration, objective: p.objective }),

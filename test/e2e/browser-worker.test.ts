@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMatrix } from '../../app/matrix.js';
 import { factorize } from '../../app/nmf/factorize.js';
+import { createWasmKernels } from '../../native-workers/common/wasm-kernels.js';
 import { createRandom } from '../../app/random.js';
 import { startServeSession } from './serve-harness.js';
 
@@ -20,7 +21,8 @@ test('the browser Web Worker factorizes like the Node engine', async (t) => {
   const cols = 40;
   const data = Array.from({ length: rows * cols }, () => random() * 3);
   const options = { rank: 3, loss: 'kl' as const, maxIter: 80, seed: 17 };
-  const local = factorize(createMatrix(rows, cols, Float32Array.from(data)), options);
+  // The same WebAssembly kernels, on one thread here and across the worker's pool there.
+  const local = factorize(createMatrix(rows, cols, Float32Array.from(data)), { ...options, kernels: createWasmKernels()! });
 
   const remote = await page.evaluate(
     ({ rows, cols, data, options }) =>

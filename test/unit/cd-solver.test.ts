@@ -1,3 +1,4 @@
+import { createJsKernels } from '../../app/nmf/kernels/js-kernels.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -19,6 +20,7 @@ function problem(V: Matrix, W: Matrix, H: Matrix, beta: number, extra: Partial<N
     fixedWColumns: new Uint8Array(W.cols),
     fixedHRows: new Uint8Array(H.rows),
     frozenWRows: 0,
+    kernels: createJsKernels(),
     orthogonal: 'none',
     floor: 0,
     ...extra,
@@ -116,8 +118,10 @@ for (const c of fixture.cases) {
       for (; done < reference.iteration; done++) solver.iterate();
       const errW = maxRelativeError(p.W, reference.W);
       const errH = maxRelativeError(p.H, reference.H);
-      assert.ok(errW < 1e-4, `W after ${done} iterations: max relative error ${errW}`);
-      assert.ok(errH < 1e-4, `H after ${done} iterations: max relative error ${errH}`);
+      // The products (VHᵀ, WᵀV, Grams) are float32, as every kernel backend forms them, while the
+      // reference iterates in float64: 30 sequential sweeps grow that rounding to ~2e-4 at most.
+      assert.ok(errW < 5e-4, `W after ${done} iterations: max relative error ${errW}`);
+      assert.ok(errH < 5e-4, `H after ${done} iterations: max relative error ${errH}`);
     }
   });
 }

@@ -1,3 +1,4 @@
+import { createJsKernels } from '../../app/nmf/kernels/js-kernels.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cloneMatrix, createMatrix, matrixFromRows, multiply, type Matrix } from '../../app/matrix.js';
@@ -58,6 +59,7 @@ function makeProblem(setup: Setup): NmfProblem {
     fixedWColumns: flags(setup.fixedWColumns),
     fixedHRows: flags(setup.fixedHRows),
     frozenWRows: setup.frozenWRows ?? 0,
+    kernels: createJsKernels(),
     orthogonal: setup.orthogonal ?? 'none',
     floor: setup.floor ?? 0,
   };

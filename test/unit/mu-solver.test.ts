@@ -1,3 +1,4 @@
+import { createJsKernels } from '../../app/nmf/kernels/js-kernels.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cloneMatrix, createMatrix, matrixFromRows, multiply, transpose, type Matrix } from '../../app/matrix.js';
@@ -33,6 +34,7 @@ function problem(V: Matrix, rank: number, seed: number, overrides: Partial<NmfPr
     fixedWColumns: new Uint8Array(rank),
     fixedHRows: new Uint8Array(rank),
     frozenWRows: 0,
+    kernels: createJsKernels(),
     orthogonal: 'none',
     floor: 0,
     ...overrides,

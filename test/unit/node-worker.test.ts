@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createWasmKernels } from '../../native-workers/common/wasm-kernels.js';
 import { test } from 'node:test';
 import { CancelledError } from '../../app/cancellation.js';
 import { createMatrix } from '../../app/matrix.js';
@@ -17,7 +18,8 @@ for (const loss of ['frobenius', 'kl'] as const) {
   test(`${loss}: the worker path is bit-identical to the in-process path`, async () => {
     const data = randomData(30 * 50, 3);
     const options = { rank: 4, loss, maxIter: 60, seed: 9 };
-    const local = factorize(createMatrix(30, 50, data.slice()), options);
+    // In process on one thread's WebAssembly kernels; the worker splits them across its pool.
+    const local = factorize(createMatrix(30, 50, data.slice()), { ...options, kernels: createWasmKernels()! });
     const progress: number[] = [];
     const remote = await runInNodeWorker(
       { kind: 'factorize', rows: 30, cols: 50, data: data.slice(), options },

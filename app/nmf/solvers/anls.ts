@@ -1,4 +1,5 @@
-import { createFrobeniusProducts, requireFrobenius } from './hals.js';
+import { createFrobeniusProducts } from './frobenius-products.js';
+import { requireFrobenius } from './hals.js';
 import { solveNnlsNormal } from './nnls-bpp.js';
 import type { SolverFactory } from './solver.js';
 
@@ -43,7 +44,7 @@ export const createAnlsSolver: SolverFactory = (problem) => {
   const held = new Int32Array(r);
 
   /** Splits the components into free (solved for) and held; returns how many are free. */
-  const split = (fixed: Uint8Array, curvature: Float64Array, l1: number, l2: number): { p: number; q: number } => {
+  const split = (fixed: Uint8Array, curvature: Float32Array, l1: number, l2: number): { p: number; q: number } => {
     let p = 0;
     let q = 0;
     for (let k = 0; k < r; k++) {
@@ -55,7 +56,7 @@ export const createAnlsSolver: SolverFactory = (problem) => {
   };
 
   /** gram = G_free,free + l2·I; shift[a] = floor · (row a of that gram) · 𝟙, into `rowShift`. */
-  const buildGram = (g: Float64Array, p: number, l2: number, rowShift: Float64Array): void => {
+  const buildGram = (g: Float32Array, p: number, l2: number, rowShift: Float64Array): void => {
     for (let a = 0; a < p; a++) {
       const gOff = free[a]! * r;
       let sum = 0;
@@ -93,7 +94,6 @@ export const createAnlsSolver: SolverFactory = (problem) => {
       const k = free[a]!;
       for (let i = 0; i < mFree; i++) wd[i * r + k] = floor + x[a * mFree + i]!;
     }
-    products.invalidate();
   };
 
   const updateH = (): void => {
@@ -124,7 +124,6 @@ export const createAnlsSolver: SolverFactory = (problem) => {
         for (let j = 0; j < n; j++) hd[kOff + j] = floor + x[a * n + j]!;
       }
     }
-    products.finishH();
   };
 
   return {

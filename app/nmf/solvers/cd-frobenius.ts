@@ -1,3 +1,4 @@
+import { createFrobeniusProducts } from './frobenius-products.js';
 import type { NmfProblem, NmfSolver } from './solver.js';
 
 /**
@@ -21,40 +22,25 @@ import type { NmfProblem, NmfSolver } from './solver.js';
  * subtracted from VHᵀ, and the sum for g runs in scikit-learn's order, so with floor = 0 the
  * iterates match scikit-learn's to float32 rounding (test/make-sklearn-cd-fixture.py).
  *
- * Scratch: VHᵀ (m×r), WᵀV (r×n), two r×r Grams and one gradient row, all float64: O((m+n)·r).
+ * Products (VHᵀ, HHᵀ, WᵀV, WᵀW) and the objective: frobenius-products.ts. Scratch: one gradient row.
  */
 export function createCdFrobeniusSolver(problem: NmfProblem): NmfSolver {
   const { V, W, H, penalties, fixedWColumns, fixedHRows, frozenWRows, floor } = problem;
   const m = V.rows;
   const n = V.cols;
   const r = W.cols;
-  const vd = V.data;
   const wd = W.data;
   const hd = H.data;
   const { l1W, l2W, l1H, l2H } = penalties;
-  const vht = new Float64Array(m * r);
-  const hht = new Float64Array(r * r);
-  const wtv = new Float64Array(r * n);
-  const wtw = new Float64Array(r * r);
+  const products = createFrobeniusProducts(problem);
+  const { vht, hht, wtv, wtw } = products;
   const coef = new Float64Array(r);
   const gradRow = new Float64Array(n);
-  let normV2 = 0;
-  for (let i = 0; i < vd.length; i++) normV2 += vd[i]! * vd[i]!;
-  // wtv and wtw describe the current W: formed by the H update, reused by objective().
-  let wProductsCurrent = false;
 
   function updateW(): void {
-    gram(hd, r, n, hht);
     const rows = m - frozenWRows;
-    for (let i = 0; i < rows; i++) {
-      const vOff = i * n;
-      for (let k = 0; k < r; k++) {
-        const hOff = k * n;
-        let dot = 0;
-        for (let j = 0; j < n; j++) dot += vd[vOff + j]! * hd[hOff + j]!;
-        vht[i * r + k] = dot;
-      }
-    }
+    products.refreshHht();
+    products.computeVht(rows);
     for (let i = 0; i < rows; i++) {
       const off = i * r;
       for (let t = 0; t < r; t++) {
@@ -68,11 +54,10 @@ export function createCdFrobeniusSolver(problem: NmfProblem): NmfSolver {
         wd[off + t] = x > floor ? x : floor;
       }
     }
-    wProductsCurrent = false;
   }
 
   function updateH(): void {
-    formWProducts();
+    products.computeWtvWtw();
     for (let t = 0; t < r; t++) {
       if (fixedHRows[t] === 1) continue;
       const hess = wtw[t * r + t]! + l2H;
@@ -92,90 +77,12 @@ export function createCdFrobeniusSolver(problem: NmfProblem): NmfSolver {
     }
   }
 
-  /** WᵀW and WᵀV of the current W (every row, frozen ones included: they are part of the model). */
-  function formWProducts(): void {
-    wtw.fill(0);
-    wtv.fill(0);
-    for (let i = 0; i < m; i++) {
-      const off = i * r;
-      const vOff = i * n;
-      for (let k = 0; k < r; k++) {
-        const wik = wd[off + k]!;
-        if (wik === 0) continue;
-        for (let l = k; l < r; l++) wtw[k * r + l] += wik * wd[off + l]!;
-        const tOff = k * n;
-        for (let j = 0; j < n; j++) wtv[tOff + j] += wik * vd[vOff + j]!;
-      }
-    }
-    for (let k = 0; k < r; k++) for (let l = 0; l < k; l++) wtw[k * r + l] = wtw[l * r + k]!;
-    wProductsCurrent = true;
-  }
-
-  function objective(): number {
-    // ½‖V − WH‖² = ½(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩): WᵀV and WᵀW are left over from the H update,
-    // so only HHᵀ (r²·n) is new.
-    if (!wProductsCurrent) formWProducts();
-    gram(hd, r, n, hht);
-    let cross = 0;
-    for (let i = 0; i < r * n; i++) cross += wtv[i]! * hd[i]!;
-    let quad = 0;
-    for (let i = 0; i < r * r; i++) quad += wtw[i]! * hht[i]!;
-    let loss = 0.5 * (normV2 - 2 * cross + quad);
-    // The identity loses about 1e-16·‖V‖² to cancellation; below 1e-8·‖V‖² that is no longer within
-    // 1e-6 of the loss, so fall back to the direct sum (rare: a near-exact fit).
-    if (loss < 1e-8 * normV2) loss = directLoss();
-    let sumW = 0;
-    for (let i = 0; i < wd.length; i++) sumW += wd[i]!;
-    let sumH = 0;
-    for (let i = 0; i < hd.length; i++) sumH += hd[i]!;
-    let traceW = 0;
-    let traceH = 0;
-    for (let k = 0; k < r; k++) {
-      traceW += wtw[k * r + k]!;
-      traceH += hht[k * r + k]!;
-    }
-    return loss + l1W * sumW + 0.5 * l2W * traceW + l1H * sumH + 0.5 * l2H * traceH;
-  }
-
-  function directLoss(): number {
-    let sum = 0;
-    for (let i = 0; i < m; i++) {
-      gradRow.fill(0);
-      for (let k = 0; k < r; k++) {
-        const wik = wd[i * r + k]!;
-        if (wik === 0) continue;
-        const hOff = k * n;
-        for (let j = 0; j < n; j++) gradRow[j] += wik * hd[hOff + j]!;
-      }
-      const vOff = i * n;
-      for (let j = 0; j < n; j++) {
-        const d = vd[vOff + j]! - gradRow[j]!;
-        sum += d * d;
-      }
-    }
-    return 0.5 * sum;
-  }
-
   return {
     algorithm: 'cd',
     iterate(): void {
       updateW();
       updateH();
     },
-    objective,
+    objective: products.objective,
   };
-}
-
-/** out (r×r) = A·Aᵀ for A r×n row-major, accumulated in float64. */
-function gram(a: Float32Array, r: number, n: number, out: Float64Array): void {
-  for (let k = 0; k < r; k++) {
-    const kOff = k * n;
-    for (let l = k; l < r; l++) {
-      const lOff = l * n;
-      let dot = 0;
-      for (let j = 0; j < n; j++) dot += a[kOff + j]! * a[lOff + j]!;
-      out[k * r + l] = dot;
-      out[l * r + k] = dot;
-    }
-  }
 }

@@ -1,4 +1,4 @@
-import { penaltyTerms } from '../beta-divergence.js';
+import { createFrobeniusProducts } from './frobenius-products.js';
 import { UnsupportedProblemError, type NmfProblem, type SolverFactory } from './solver.js';
 
 /** Gillis & Glineur's α: the inner sweeps may cost up to α times the products they reuse. */
@@ -41,9 +41,7 @@ const HALS_DELTA = 0.1;
  * A component zero on both sides is a stationary point no exact block update leaves; Gillis &
  * Glineur's remedy is a tiny positive floor (NmfProblem.floor), which makes zeros impossible.
  *
- * The objective comes from the products the H update already formed, never from WH:
- *   ½‖V − WH‖² = ½(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩)
- * (exact up to rounding, which matters only when the fit is near exact: ‖V − WH‖² ≪ 1e-10‖V‖²).
+ * The products (VHᵀ, HHᵀ, WᵀV, WᵀW) and the objective come from frobenius-products.ts.
  * The solver assumes W and H change only through iterate().
  */
 export const createHalsSolver: SolverFactory = (problem) => {
@@ -98,7 +96,6 @@ export const createHalsSolver: SolverFactory = (problem) => {
       if (sweep === 0) firstChange = change;
       if (change === 0 || change < deltaSquared * firstChange) break;
     }
-    products.invalidate();
   };
 
   const updateH = (): void => {
@@ -140,7 +137,6 @@ export const createHalsSolver: SolverFactory = (problem) => {
       if (sweep === 0) firstChange = change;
       if (change === 0 || change < deltaSquared * firstChange) break;
     }
-    products.finishH();
   };
 
   return {
@@ -177,121 +173,4 @@ export function requireFrobenius(problem: NmfProblem, solver: string): void {
     throw new RangeError(`cannot factorize V ${V.rows}×${V.cols} as W ${W.rows}×${W.cols} · H ${H.rows}×${H.cols}`);
   }
   if (problem.frozenWRows < 0 || problem.frozenWRows > V.rows) throw new RangeError(`frozenWRows ${problem.frozenWRows} out of range`);
-}
-
-/**
- * The products alternating Frobenius solvers (HALS, ANLS) share, in float64, and the objective
- * they give without forming WH: ½(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩) + penalties.
- */
-export interface FrobeniusProducts {
-  /** V Hᵀ, m×r row-major; computeVht fills its first `rows` rows. */
-  readonly vht: Float64Array;
-  /** H Hᵀ, r×r. */
-  readonly hht: Float64Array;
-  /** Wᵀ V, r×n. */
-  readonly wtv: Float64Array;
-  /** Wᵀ W, r×r. */
-  readonly wtw: Float64Array;
-  /** Recompute HHᵀ unless it is known to match H (the last finishH() or objective()). */
-  refreshHht(): void;
-  computeVht(rows: number): void;
-  /** WᵀV and WᵀW from the current W (every row, frozen ones included). */
-  computeWtvWtw(): void;
-  /** After an H update: recompute HHᵀ; wtv, wtw, hht now describe the current (W, H). */
-  finishH(): void;
-  /** After a W update: wtv and wtw no longer match W. */
-  invalidate(): void;
-  /** The objective of the current (W, H), from the products when they are current. */
-  objective(): number;
-}
-
-/** Scratch products for `problem` (see FrobeniusProducts). */
-export function createFrobeniusProducts(problem: NmfProblem): FrobeniusProducts {
-  const { V, W, H, penalties } = problem;
-  const m = V.rows;
-  const n = V.cols;
-  const r = W.cols;
-  const vd = V.data;
-  const wd = W.data;
-  const hd = H.data;
-  let normV2 = 0;
-  for (let i = 0; i < vd.length; i++) normV2 += vd[i]! * vd[i]!;
-  const vht = new Float64Array(m * r);
-  const hht = new Float64Array(r * r);
-  const wtv = new Float64Array(r * n);
-  const wtw = new Float64Array(r * r);
-  let hhtCurrent = false;
-  let allCurrent = false;
-
-  const computeHht = (): void => {
-    for (let k = 0; k < r; k++) {
-      const kOff = k * n;
-      for (let l = k; l < r; l++) {
-        const lOff = l * n;
-        let dot = 0;
-        for (let j = 0; j < n; j++) dot += hd[kOff + j]! * hd[lOff + j]!;
-        hht[k * r + l] = dot;
-        hht[l * r + k] = dot;
-      }
-    }
-    hhtCurrent = true;
-  };
-
-  const computeWtvWtw = (): void => {
-    wtv.fill(0);
-    wtw.fill(0);
-    for (let i = 0; i < m; i++) {
-      const vOff = i * n;
-      const wOff = i * r;
-      for (let k = 0; k < r; k++) {
-        const wik = wd[wOff + k]!;
-        if (wik === 0) continue;
-        const out = k * n;
-        for (let j = 0; j < n; j++) wtv[out + j] += wik * vd[vOff + j]!;
-        for (let l = k; l < r; l++) wtw[k * r + l] += wik * wd[wOff + l]!;
-      }
-    }
-    for (let k = 0; k < r; k++) for (let l = 0; l < k; l++) wtw[k * r + l] = wtw[l * r + k]!;
-  };
-
-  return {
-    vht,
-    hht,
-    wtv,
-    wtw,
-    refreshHht(): void {
-      if (!hhtCurrent) computeHht();
-    },
-    computeVht(rows: number): void {
-      for (let i = 0; i < rows; i++) {
-        const vOff = i * n;
-        for (let k = 0; k < r; k++) {
-          const hOff = k * n;
-          let dot = 0;
-          for (let j = 0; j < n; j++) dot += vd[vOff + j]! * hd[hOff + j]!;
-          vht[i * r + k] = dot;
-        }
-      }
-    },
-    computeWtvWtw,
-    finishH(): void {
-      computeHht();
-      allCurrent = true;
-    },
-    invalidate(): void {
-      allCurrent = false;
-    },
-    objective(): number {
-      if (!allCurrent) {
-        computeWtvWtw();
-        computeHht();
-        allCurrent = true;
-      }
-      let cross = 0;
-      for (let i = 0; i < wtv.length; i++) cross += wtv[i]! * hd[i]!;
-      let quad = 0;
-      for (let i = 0; i < r * r; i++) quad += wtw[i]! * hht[i]!;
-      return 0.5 * Math.max(0, normV2 - 2 * cross + quad) + penaltyTerms(W, H, penalties);
-    },
-  };
 }

@@ -19,13 +19,13 @@ const FLOAT64_EPS = 2.220446049250313e-16;
  */
 export const createMuSolver: SolverFactory = (problem: NmfProblem): NmfSolver => {
   const plan = resolvePlan(problem);
-  if (plan.beta === 2) return createFrobeniusMu(plan, problem.orthogonal, problem.penalties);
+  if (plan.beta === 2) return createFrobeniusMu(plan, problem.orthogonal, problem);
   if (problem.orthogonal !== 'none') {
     throw new UnsupportedProblemError(
       `orthogonal '${problem.orthogonal}' uses Ding et al.'s Frobenius update: it needs β = 2, got β = ${plan.beta}`,
     );
   }
-  if (plan.beta === 1) return createKlMu(plan, problem.penalties);
+  if (plan.beta === 1) return createKlMu(plan, problem);
   return createBetaMu(plan, problem.penalties);
 };
 

@@ -1,4 +1,5 @@
 import type { Matrix } from '../../matrix.js';
+import type { NmfKernels } from '../kernels/nmf-kernels.js';
 import type { ResolvedAlgorithm } from '../nmf-types.js';
 
 /**
@@ -40,6 +41,11 @@ export interface NmfProblem {
    * (scikit-learn's behaviour, needed to match it exactly).
    */
   readonly floor: number;
+  /**
+   * The dense kernels the hot loops run on (WebAssembly SIMD over a thread pool, or the
+   * TypeScript reference). V, W and H live in their memory; solvers allocate scratch there too.
+   */
+  readonly kernels: NmfKernels;
 }
 
 export interface NmfSolver {

@@ -1,0 +1,46 @@
+import type { Matrix } from '../../matrix.js';
+
+/**
+ * The dense kernels every solver's hot loop is made of, behind one interface so that a faster
+ * backend (native-workers/: WebAssembly SIMD, split across a worker pool) can replace the
+ * pure-TypeScript reference (js-kernels.ts) without the solvers knowing.
+ *
+ * All matrices are float32, row-major (app/matrix.ts). Outputs are written, never accumulated
+ * into, and never alias an input. A backend may compute in float32 (the reference accumulates in
+ * float64): results agree to float32 tolerance, and a given backend is deterministic — the same
+ * inputs give bit-identical outputs whatever the number of threads (each output entry is summed by
+ * one thread in one order).
+ */
+export interface NmfKernels {
+  /** 'js', 'wasm-simd', 'wasm-simd×4' … (reported in results and benchmarks). */
+  readonly name: string;
+
+  /**
+   * A zeroed rows×cols matrix whose storage the kernels read and write without copying (for a
+   * WebAssembly backend: a view into its memory). Lives until release(mark) with an earlier mark.
+   */
+  allocate(rows: number, cols: number): Matrix;
+  /** Arena position, for release(). */
+  mark(): number;
+  /** Frees everything allocated since mark. */
+  release(mark: number): void;
+
+  /** out (p×n) = A (p×q) · B (q×n). */
+  matmul(a: Matrix, b: Matrix, out: Matrix): void;
+  /** out (p×n) = Aᵀ (A: m×p) · B (m×n). WᵀV, WᵀW. */
+  matmulTN(a: Matrix, b: Matrix, out: Matrix): void;
+  /** out (m×p) = A (m×n) · Bᵀ (B: p×n). VHᵀ, HHᵀ. */
+  matmulNT(a: Matrix, b: Matrix, out: Matrix): void;
+
+  /**
+   * The W half of a Kullback–Leibler multiplicative update, fused (WH is never stored):
+   * for rows i < rows, numW[i,:] = (V[i,:] ⊘ (WH)[i,:]) Hᵀ, with (WH)ᵢⱼ = 0 read as EPSILON.
+   * When withDivergence, also returns D(V‖WH) over all m rows (Σ V log(V/WH) − V + WH, only V > ε
+   * entering the logarithm), else 0.
+   */
+  klNumeratorW(v: Matrix, w: Matrix, h: Matrix, rows: number, numW: Matrix, withDivergence: boolean): number;
+  /** The H half: numH = Wᵀ (V ⊘ WH), fused the same way. */
+  klNumeratorH(v: Matrix, w: Matrix, h: Matrix, numH: Matrix): void;
+  /** ½‖V − WH‖²_F, from WH formed row by row (never stored). */
+  frobeniusLoss(v: Matrix, w: Matrix, h: Matrix): number;
+}
