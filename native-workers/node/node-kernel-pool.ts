@@ -6,6 +6,8 @@ import { nodeWorkerScript } from './run-in-node-worker.js';
 
 function spawnNodeHelper(): HelperPort {
   const worker = new Worker(nodeWorkerScript(), { execArgv: [] });
+  // A helper blocks in Atomics.wait for good: it must not keep the process alive by itself.
+  worker.unref();
   return {
     post: (message) => worker.postMessage(message),
     onMessage: (listener) => {

@@ -1,0 +1,226 @@
+/**
+ * `npm run bench [-- options]`: every solver × loss on the three seeded workloads, ours (each
+ * backend in cases.ts) next to scikit-learn's, from the same V and the same random start; then a
+ * table on stdout and the full results (objective histories included) as JSON in bench/results/.
+ * See README.md, "Benchmarks". Each case runs in its own process (run-case.ts, sklearn-bench.py),
+ * one at a time, so that timings do not compete and the peak RSS is the case's own.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeNpy } from '../app/io/npy.js';
+import { randomInit } from '../app/nmf/random-init.js';
+import { BACKENDS, OUR_CASES, SKLEARN_CASES, flopsPerIteration, type CaseResult, type SolverCase, type TimingWindow } from './cases.js';
+import type { CaseJob, KernelJob, KernelResult } from './run-case.js';
+import { WORKLOADS, makeWorkload, type WorkloadSpec } from './workloads.js';
+
+const USAGE = `usage: npm run bench -- [--quick] [--backend NAME] [--workload NAME] [--iters N] [--check-every N] [--tolerance X] [--no-sklearn]
+  --quick          audio only, 200 iterations, KL-CD left out: a few minutes on 2 cores
+  --backend NAME   only this backend of ours (${BACKENDS.map((b) => b.name).join(', ')})
+  --workload NAME  only this workload (${WORKLOADS.map((w) => w.name).join(', ')})
+  --iters N        iterations per case; the target is the best objective any case reached (default 2000)
+  --check-every N  objective evaluated every N iterations, N ≥ 3 (default 5)
+  --tolerance X    target: objective ≤ best·(1 + X) (default 1e-4)
+  --no-sklearn     skip scikit-learn`;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const SKLEARN_SCRIPT = join(here, 'sklearn-bench.py');
+const KERNEL_RANKS = [4, 8, 16, 32];
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    backend: { type: 'string' },
+    workload: { type: 'string' },
+    iters: { type: 'string' },
+    'check-every': { type: 'string' },
+    tolerance: { type: 'string' },
+    'no-sklearn': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const fail = (message: string): never => {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+};
+const positiveInt = (text: string | undefined, fallback: number, min: number, name: string): number => {
+  const value = text === undefined ? fallback : Number(text);
+  return Number.isInteger(value) && value >= min ? value : fail(`${name} must be an integer ≥ ${min}`);
+};
+
+const quick = flags.quick;
+const iterations = positiveInt(flags.iters, quick ? 200 : 2000, 1, '--iters');
+// ≥ 3: run-case.ts times the iterations that neither evaluate the objective nor follow one.
+const checkEvery = positiveInt(flags['check-every'], 5, 3, '--check-every');
+/** The objective a case must reach: within this relative distance of the best any case reached. */
+const tolerance = flags.tolerance === undefined ? 1e-4 : Number(flags.tolerance);
+if (!(tolerance >= 0)) fail('--tolerance must be a number ≥ 0');
+const window: TimingWindow = quick ? { warmup: 3, timed: 20 } : { warmup: 5, timed: 40 };
+const backends = BACKENDS.filter((b) => flags.backend === undefined || b.name === flags.backend);
+if (backends.length === 0) fail(`unknown backend '${flags.backend}'`);
+const workloads = WORKLOADS.filter((w) => (flags.workload === undefined ? !quick || w.name === 'audio' : w.name === flags.workload));
+if (workloads.length === 0) fail(`unknown workload '${flags.workload}'`);
+const keep = (c: SolverCase): boolean => !(quick && c.loss === 'kl' && c.solver === 'cd'); // the slowest per iteration
+const ourCases = OUR_CASES.filter(keep);
+
+interface PythonInfo {
+  readonly sklearn: string;
+  readonly numpy: string;
+  readonly blas: string;
+}
+
+/** Runs one child job and parses its JSON line; the error text instead when it fails. */
+function runChild<T>(command: string, args: readonly string[]): T | Error {
+  const child = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (child.error) return child.error;
+  if (child.status !== 0) return new Error(child.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${child.status}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
+}
+const runOurs = <T>(job: object): T | Error => runChild<T>(process.execPath, [...process.execArgv, join(here, 'run-case.ts'), JSON.stringify(job)]);
+const runPython = <T>(job: object): T | Error => runChild<T>(PYTHON, [SKLEARN_SCRIPT, JSON.stringify(job)]);
+
+const started = performance.now();
+const log = (text: string): void => console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${text}`);
+const load = loadavg()[0]!;
+console.log(`NMF Studio benchmark — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load ${load.toFixed(2)}`);
+// Other processes on a 2-core machine take a share of the time that shows in every figure.
+if (load > 0.5) console.log(`warning: the machine is busy (load average ${load.toFixed(2)}): timings will be slower and noisier`);
+
+let python: PythonInfo | null = null;
+if (!flags['no-sklearn']) {
+  const info = runPython<PythonInfo>({ mode: 'info' });
+  if (info instanceof Error) console.log('scikit-learn: not available');
+  else python = info;
+}
+if (python) console.log(`scikit-learn ${python.sklearn}, numpy ${python.numpy}, BLAS: ${python.blas}; ours: one thread`);
+
+// Workloads: made once, passed to every runner as .npy (audio always: the kernel benchmark's V).
+const dir = mkdtempSync(join(tmpdir(), 'nmf-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+process.on('SIGINT', () => process.exit(130)); // so that the exit handler cleans up
+const needed = WORKLOADS.filter((w) => w.name === 'audio' || workloads.includes(w));
+for (const spec of needed) {
+  const V = makeWorkload(spec);
+  const { W, H } = randomInit(V, spec.rank, 0);
+  for (const [name, m] of [['V', V], ['W0', W], ['H0', H]] as const) writeFileSync(join(dir, `${spec.name}.${name}.npy`), writeNpy(m));
+  log(`workload ${spec.name} ${spec.rows}×${spec.cols}, r=${spec.rank}: ${spec.description}`);
+}
+
+// Kernel micro-benchmark: WᵀV on the audio-sized V.
+const kernel: KernelResult[] = [];
+for (const backend of backends) {
+  const job: KernelJob = { mode: 'kernel', dir, workload: 'audio', backend: backend.name, ranks: KERNEL_RANKS };
+  const result = runOurs<KernelResult[]>(job);
+  if (result instanceof Error) log(`kernel ${backend.name} failed: ${result.message}`);
+  else kernel.push(...result);
+}
+if (python) {
+  const result = runPython<KernelResult[]>({ mode: 'kernel', dir, workload: 'audio', ranks: KERNEL_RANKS });
+  if (result instanceof Error) log(`kernel numpy failed: ${result.message}`);
+  else kernel.push(...result);
+}
+console.log(`\nWᵀV, V 1025×2600 float32 (GFLOP/s = 2·m·n·r / median time):`);
+for (const name of [...new Set(kernel.map((k) => k.backend))]) {
+  const row = KERNEL_RANKS.map((r) => kernel.find((k) => k.backend === name && k.rank === r)).map((k) => (k ? `r=${k.rank}: ${k.gflops.toFixed(2)}` : '—'));
+  console.log(`  ${name.padEnd(8)} ${row.join('   ')}`);
+}
+
+// The plan, and its duration estimated from the WᵀV rates: our iterations ran at about the plain
+// WᵀV rate on this machine (KL-CD about half of it), scikit-learn's at about a quarter of numpy's.
+const plan: { spec: WorkloadSpec; c: SolverCase; backend: string }[] = [];
+for (const spec of workloads) {
+  for (const c of ourCases) for (const b of backends) plan.push({ spec, c, backend: b.name });
+  if (python) for (const c of SKLEARN_CASES) plan.push({ spec, c, backend: 'sklearn' });
+}
+const rateOf = (backend: string): number => {
+  const rates = kernel.filter((k) => k.backend === (backend === 'sklearn' ? 'numpy' : backend)).map((k) => k.gflops);
+  const median = rates.sort((a, b) => a - b)[rates.length >> 1] ?? 1;
+  return backend === 'sklearn' ? median / 4 : median;
+};
+const estimate = plan.reduce((sum, { spec, c, backend }) => {
+  const slow = c.loss === 'kl' && c.solver === 'cd' ? 2 : 1;
+  return sum + (slow * iterations * flopsPerIteration(c.loss, spec.rows, spec.cols, spec.rank)) / (rateOf(backend) * 1e9);
+}, 0);
+const duration = (s: number): string => (s < 90 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(0)} min` : `${(s / 3600).toFixed(1)} h`);
+console.log(`\n${plan.length} cases × ${iterations} iterations; estimated ${duration(estimate)} (progress on stderr)`);
+
+const baseline = { node: runOurs<{ peakRssMB: number }>({ mode: 'idle' }), python: python ? runPython<{ peakRssMB: number }>({ mode: 'idle' }) : null };
+const baselineMB = (b: { peakRssMB: number } | Error | null): number | null => (b && !(b instanceof Error) ? b.peakRssMB : null);
+
+const results: (CaseResult & { readonly gflops: number | null })[] = [];
+const fixed = (x: number | null, digits: number): string => (x === null ? '—' : x.toFixed(digits));
+const failures: string[] = [];
+plan.forEach(({ spec, c, backend }, i) => {
+  const label = `${spec.name} ${c.loss} ${c.solver} ${backend}`;
+  log(`[${i + 1}/${plan.length}] ${label}`);
+  const common = { dir, workload: spec.name, loss: c.loss, solver: c.solver, iterations, checkEvery, ...window };
+  const result =
+    backend === 'sklearn'
+      ? runPython<CaseResult>({ mode: 'case', ...common })
+      : runOurs<CaseResult>({ mode: 'case', rank: spec.rank, backend, ...common } satisfies CaseJob);
+  if (result instanceof Error) {
+    failures.push(`${label}: ${result.message}`);
+    log(`  failed: ${result.message}`);
+    return;
+  }
+  const gflops = result.msPerIter === null ? null : flopsPerIteration(c.loss, spec.rows, spec.cols, spec.rank) / (result.msPerIter * 1e6);
+  results.push({ ...result, gflops });
+  log(`  ${fixed(result.msPerIter, 2)} ms/iter, objective ${result.finalObjective.toPrecision(7)}`);
+});
+
+// Targets: per workload and loss, the best objective any run reached, plus the tolerance.
+const targets = workloads.flatMap((spec) =>
+  (['frobenius', 'kl'] as const).flatMap((loss) => {
+    const runs = results.filter((r) => r.workload === spec.name && r.loss === loss);
+    if (runs.length === 0) return [];
+    const best = Math.min(...runs.flatMap((r) => r.history.objective));
+    return [{ workload: spec.name, loss, best, target: best * (1 + tolerance) }];
+  }),
+);
+const reached = (r: CaseResult): { iterations: number; seconds: number } | null => {
+  const t = targets.find((x) => x.workload === r.workload && x.loss === r.loss)!;
+  const i = r.history.objective.findIndex((o) => o <= t.target);
+  return i < 0 ? null : { iterations: r.history.iteration[i]!, seconds: r.history.seconds[i]! };
+};
+
+const header = ['workload', 'loss', 'solver', 'backend', 'ms/iter', 'GFLOP/s', 'iters→target', 's→target', 'peak RSS MB', 'objective at end'];
+const rows = results.map((r) => {
+  const hit = reached(r);
+  return [r.workload, r.loss, r.solver, r.backend, fixed(r.msPerIter, 2), fixed(r.gflops, 2), hit ? String(hit.iterations) : 'not reached', hit ? hit.seconds.toFixed(2) : '—', r.peakRssMB.toFixed(0), r.finalObjective.toPrecision(7)];
+});
+const widths = header.map((h, j) => Math.max(h.length, ...rows.map((row) => row[j]!.length)));
+const line = (cells: readonly string[]): string => cells.map((cell, j) => (j < 4 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ');
+console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+rows.forEach((row) => console.log(line(row)));
+console.log(`\ntarget: objective ≤ best·(1 + ${tolerance}), the best over every run of ${iterations} iterations; checked every ${checkEvery} iterations`);
+for (const t of targets) console.log(`  ${t.workload} ${t.loss}: best ${t.best.toPrecision(7)}`);
+console.log(`ms/iter: median over iterations ${window.warmup + 1}–${Math.min(iterations, window.warmup + window.timed)} without objective evaluations; s→target excludes them too (their cost: objectiveMsPerEval in the JSON)`);
+console.log(`peak RSS of an idle process: node+tsx ${baselineMB(baseline.node)?.toFixed(0) ?? '?'} MB, python+sklearn ${baselineMB(baseline.python)?.toFixed(0) ?? '—'} MB`);
+for (const f of failures) console.log(`failed: ${f}`);
+
+const seconds = (performance.now() - started) / 1000;
+const stamp = new Date().toISOString().replace(/:/g, '-').slice(0, 19);
+const out = join(here, 'results', `bench-${stamp}.json`);
+mkdirSync(dirname(out), { recursive: true });
+const report = {
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, python, loadAtStart: load, loadAtEnd: loadavg()[0] },
+  options: { quick, iterations, checkEvery, window, backends: backends.map((b) => b.name), tolerance },
+  workloads: workloads.map(({ name, rows: m, cols: n, rank, seed, description }) => ({ name, rows: m, cols: n, rank, seed, description })),
+  baselineRssMB: { node: baselineMB(baseline.node), python: baselineMB(baseline.python) },
+  kernel,
+  targets,
+  cases: results.map((r) => ({ ...r, target: reached(r) })),
+  failures,
+  seconds,
+};
+writeFileSync(out, `${JSON.stringify(report, null, 1)}\n`);
+console.log(`\nwrote ${out} — total ${duration(seconds)}`);

@@ -1,0 +1,181 @@
+/**
+ * One benchmark job in its own process, so that its peak RSS is its own. Started by run-bench.ts
+ * with one JSON argument; prints one JSON line on stdout. Modes:
+ *   {"mode":"idle"}                         the baseline: this process with every module loaded
+ *   {"mode":"case", …CaseJob}               one solver × loss on one workload, one backend
+ *   {"mode":"kernel", …KernelJob}           WᵀV GFLOP/s on the audio-sized V
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readNpy } from '../app/io/npy.js';
+import { createMatrix, type Matrix } from '../app/matrix.js';
+import { createJsKernels } from '../app/nmf/kernels/js-kernels.js';
+import type { NmfKernels } from '../app/nmf/kernels/nmf-kernels.js';
+import { factorize, type NmfOptions } from '../app/nmf/index.js';
+import { createRandom } from '../app/random.js';
+import { BACKENDS, type BenchLoss, type CaseResult, type TimingWindow } from './cases.js';
+import type { ResolvedAlgorithm } from '../app/nmf/index.js';
+
+export interface CaseJob extends TimingWindow {
+  readonly mode: 'case';
+  readonly dir: string;
+  readonly workload: string;
+  readonly rank: number;
+  readonly loss: BenchLoss;
+  readonly solver: ResolvedAlgorithm;
+  readonly backend: string;
+  readonly iterations: number;
+  readonly checkEvery: number;
+}
+
+export interface KernelJob {
+  readonly mode: 'kernel';
+  readonly dir: string;
+  readonly workload: string;
+  readonly backend: string;
+  readonly ranks: readonly number[];
+}
+
+export interface KernelResult {
+  readonly backend: string;
+  readonly rank: number;
+  readonly ms: number;
+  readonly gflops: number;
+}
+
+type Job = CaseJob | KernelJob | { readonly mode: 'idle' };
+
+/**
+ * Reads a .npy this benchmark wrote ('<f4', C order, data at a 64-byte boundary) as a view of the
+ * file's bytes rather than a second copy, so V costs its size once in the peak RSS, as np.load's
+ * array does on the Python side. Anything else goes through the project's reader.
+ */
+function loadNpy(path: string): Matrix {
+  const bytes = readFileSync(path);
+  const header = new TextDecoder().decode(bytes.subarray(10, 10 + bytes.readUInt16LE(8)));
+  const shape = /'descr': '<f4', 'fortran_order': False, 'shape': \((\d+), (\d+)\)/.exec(header);
+  const start = bytes.byteOffset + 10 + bytes.readUInt16LE(8);
+  if (!shape || start % 4 !== 0) return readNpy(bytes, path);
+  const [rows, cols] = [Number(shape[1]), Number(shape[2])];
+  return createMatrix(rows, cols, new Float32Array(bytes.buffer, start, rows * cols));
+}
+
+async function kernelsOf(name: string): Promise<NmfKernels | undefined> {
+  const backend = BACKENDS.find((b) => b.name === name);
+  if (!backend) throw new Error(`unknown backend '${name}'`);
+  return backend.create();
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+}
+
+function peakRssMB(): number {
+  return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+}
+
+async function runCase(job: CaseJob): Promise<CaseResult> {
+  const V = loadNpy(join(job.dir, `${job.workload}.V.npy`));
+  const W0 = loadNpy(join(job.dir, `${job.workload}.W0.npy`));
+  const H0 = loadNpy(join(job.dir, `${job.workload}.H0.npy`));
+  const kernels = await kernelsOf(job.backend);
+  const { iterations: L, checkEvery: c } = job;
+  // Completion time of each iteration: factorize() calls onProgress after every iteration (interval
+  // 0), after that iteration's objective when it evaluates one. The closing call repeats the last
+  // iteration after the final objective, so only the first call per iteration counts.
+  const done = new Float64Array(L + 1).fill(NaN);
+  const options: NmfOptions = {
+    rank: job.rank,
+    loss: job.loss,
+    algorithm: job.solver,
+    initialW: W0,
+    initialH: H0,
+    maxIter: L,
+    tol: 0,
+    checkEvery: c,
+    normalize: false,
+    floor: 0,
+    progressIntervalMs: 0,
+    onProgress: (p) => {
+      if (Number.isNaN(done[p.iteration]!)) done[p.iteration] = performance.now();
+    },
+    ...(kernels ? { kernels } : {}), // omitted for the default backend
+  };
+  const start = performance.now();
+  const result = factorize(V, options);
+
+  // ms/iter: the median (robust to other processes' interruptions) of the window's "clean"
+  // iterations, which neither evaluate the objective (k % c = 0) nor follow one (k % c = 1: MU-KL's
+  // objective runs the next W pass ahead and that iteration reuses it).
+  const duration = (k: number): number => done[k]! - done[k - 1]!;
+  const clean: number[] = [];
+  for (let k = Math.max(2, job.warmup + 1); k <= Math.min(L, job.warmup + job.timed); k++) if (k % c > 1) clean.push(duration(k));
+  const msPerIter = median(clean);
+  // What one evaluation adds: per cycle of c iterations starting at an evaluating one (so the reuse
+  // that follows is inside), its time beyond c clean iterations; the median over all cycles.
+  const excess: number[] = [];
+  for (let e = c; e + c - 1 <= L; e += c) {
+    let sum = 0;
+    for (let k = e; k < e + c; k++) sum += duration(k);
+    excess.push(sum - c * msPerIter);
+  }
+  const objectiveMs = excess.length > 0 && Number.isFinite(msPerIter) ? Math.max(0, median(excess)) : 0;
+
+  // Seconds of iterating to reach each recorded objective: from the call (so factorize's input
+  // checks count, as they would for a user) minus the evaluations so far, the initial one included.
+  const history = { iteration: [] as number[], seconds: [] as number[], objective: [] as number[] };
+  for (const h of result.history) {
+    const k = h.iteration;
+    const elapsed = k === 0 ? 0 : done[k]! - start - objectiveMs * (1 + Math.floor(k / c));
+    history.iteration.push(k);
+    history.seconds.push(Math.max(0, elapsed) / 1000);
+    history.objective.push(h.objective);
+  }
+  return {
+    workload: job.workload,
+    loss: job.loss,
+    solver: job.solver,
+    backend: job.backend,
+    msPerIter: Number.isFinite(msPerIter) ? msPerIter : null,
+    objectiveMsPerEval: objectiveMs,
+    history,
+    finalObjective: result.objective,
+    iterations: result.iterations,
+    peakRssMB: peakRssMB(),
+  };
+}
+
+/** Median time of out = WᵀV over repeats adding up to ≥ 0.3 s (at least 3), after one warm-up call. */
+async function runKernel(job: KernelJob): Promise<KernelResult[]> {
+  const V0 = loadNpy(join(job.dir, `${job.workload}.V.npy`));
+  // The default backend (no kernels option) is the reference kernels factorize() falls back to.
+  const kernels = (await kernelsOf(job.backend)) ?? createJsKernels();
+  const matmulTN = kernels.matmulTN.bind(kernels);
+  const results: KernelResult[] = [];
+  for (const r of job.ranks) {
+    const mark = kernels.mark();
+    // A backend reads and writes its own storage without copying (NmfKernels.allocate).
+    const V = kernels.allocate(V0.rows, V0.cols);
+    V.data.set(V0.data);
+    const W = kernels.allocate(V0.rows, r);
+    const random = createRandom(r);
+    for (let i = 0; i < W.data.length; i++) W.data[i] = random();
+    const out = kernels.allocate(r, V0.cols);
+    matmulTN(W, V, out);
+    const times: number[] = [];
+    for (let total = 0; total < 300 || times.length < 3; total += times[times.length - 1]!) {
+      const t = performance.now();
+      matmulTN(W, V, out);
+      times.push(performance.now() - t);
+    }
+    const ms = median(times);
+    results.push({ backend: job.backend, rank: r, ms, gflops: (2 * V.rows * V.cols * r) / (ms * 1e6) });
+    kernels.release(mark);
+  }
+  return results;
+}
+
+const job = JSON.parse(process.argv[2] ?? '{"mode":"idle"}') as Job;
+const output = job.mode === 'case' ? await runCase(job) : job.mode === 'kernel' ? await runKernel(job) : { peakRssMB: peakRssMB() };
+process.stdout.write(`${JSON.stringify(output)}\n`);
