@@ -100,7 +100,7 @@ if (!flags['no-sklearn']) {
   if (info instanceof Error) console.log('scikit-learn: not available');
   else python = info;
 }
-if (python) console.log(`scikit-learn ${python.sklearn}, numpy ${python.numpy}, BLAS: ${python.blas}; ours: one thread`);
+if (python) console.log(`scikit-learn ${python.sklearn}, numpy ${python.numpy}, BLAS: ${python.blas}`);
 
 // Workloads: made once, passed to every runner as .npy (audio always: the kernel benchmark's V).
 const dir = mkdtempSync(join(tmpdir(), 'nmf-bench-'));
@@ -130,7 +130,7 @@ if (python) {
 console.log(`\nWᵀV, V 1025×2600 float32 (GFLOP/s = 2·m·n·r / median time):`);
 for (const name of [...new Set(kernel.map((k) => k.backend))]) {
   const row = KERNEL_RANKS.map((r) => kernel.find((k) => k.backend === name && k.rank === r)).map((k) => (k ? `r=${k.rank}: ${k.gflops.toFixed(2)}` : '—'));
-  console.log(`  ${name.padEnd(8)} ${row.join('   ')}`);
+  console.log(`  ${name.padEnd(12)} ${row.join('   ')}`);
 }
 
 // The plan, and its duration estimated from the WᵀV rates: our iterations ran at about the plain

@@ -60,10 +60,23 @@ function loadNpy(path: string): Matrix {
   return createMatrix(rows, cols, new Float32Array(bytes.buffer, start, rows * cols));
 }
 
+/** How long a backend may take to start (instantiate, spawn its pool) before its job fails. */
+const BACKEND_START_MS = 60_000;
+
+/**
+ * The backend's kernels; undefined only for the default 'js' (option omitted). Any other backend
+ * that cannot start here fails its job rather than quietly measuring the default under its name.
+ */
 async function kernelsOf(name: string): Promise<NmfKernels | undefined> {
   const backend = BACKENDS.find((b) => b.name === name);
   if (!backend) throw new Error(`unknown backend '${name}'`);
-  return backend.create();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`backend '${name}' did not start within ${BACKEND_START_MS / 1000} s`)), BACKEND_START_MS);
+  });
+  const kernels = await Promise.race([backend.create(), timeout]).finally(() => clearTimeout(timer));
+  if (!kernels && name !== 'js') throw new Error(`backend '${name}' is not available here`);
+  return kernels;
 }
 
 function median(values: readonly number[]): number {
@@ -178,4 +191,6 @@ async function runKernel(job: KernelJob): Promise<KernelResult[]> {
 
 const job = JSON.parse(process.argv[2] ?? '{"mode":"idle"}') as Job;
 const output = job.mode === 'case' ? await runCase(job) : job.mode === 'kernel' ? await runKernel(job) : { peakRssMB: peakRssMB() };
-process.stdout.write(`${JSON.stringify(output)}\n`);
+// Exit explicitly: a backend's worker pool or instance must not keep the process (and the parent,
+// which waits for it) alive once the result is out.
+process.stdout.write(`${JSON.stringify(output)}\n`, () => process.exit(0));
