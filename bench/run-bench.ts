@@ -31,7 +31,7 @@ const PYTHON = '/usr/bin/python3';
 const SKLEARN_SCRIPT = join(here, 'sklearn-bench.py');
 const KERNEL_RANKS = [4, 8, 16, 32];
 
-const { values: flags } = parseArgs({
+const OPTIONS = {
   options: {
     quick: { type: 'boolean', default: false },
     backend: { type: 'string' },
@@ -42,7 +42,18 @@ const { values: flags } = parseArgs({
     'no-sklearn': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
-});
+} as const;
+
+/** parseArgs, with a usage message instead of a stack trace for an unknown or malformed option. */
+function parseFlags() {
+  try {
+    return parseArgs({ options: OPTIONS.options });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return process.exit(2);
+  }
+}
+const { values: flags } = parseFlags();
 if (flags.help) {
   console.log(USAGE);
   process.exit(0);

@@ -166,7 +166,8 @@ function factorizeDense(v: Matrix, options: NmfOptions, started: number): NmfRes
     let Wout = sumToOne ? dropLastRow(W) : cloneMatrix(W);
     let Hout = cloneMatrix(H);
     // The objective of the problem as posed (without the sum-to-one row), by its definition.
-    objective = finalDivergence(kernels, sumToOne ? into(v) : V, Wout, Hout, beta) + penaltyTerms(Wout, Hout, penalties);
+    const posed = sumToOne ? into(v) : V;
+    objective = finalDivergence(kernels, posed, Wout, Hout, beta) + penaltyTerms(Wout, Hout, penalties);
     if (history[history.length - 1]!.iteration !== iteration || sumToOne) history.push({ iteration, objective });
 
     let components: NmfComponent[];
@@ -179,7 +180,7 @@ function factorizeDense(v: Matrix, options: NmfOptions, started: number): NmfRes
       Hout = normalized.H;
       components = normalized.energyShares.map((energyShare) => ({ energyShare }));
       if (penalties.l1W + penalties.l2W + penalties.l1H + penalties.l2H > 0) {
-        objective = finalDivergence(kernels, sumToOne ? into(v) : V, Wout, Hout, beta) + penaltyTerms(Wout, Hout, penalties);
+        objective = finalDivergence(kernels, posed, Wout, Hout, beta) + penaltyTerms(Wout, Hout, penalties);
       }
     } else {
       const energies = componentEnergies(Wout, Hout);

@@ -38,7 +38,13 @@ export function cancelSignalFromFlag(flag: SharedArrayBuffer | null): CancelSign
 export async function runWorkerJob(request: WorkerRequest, post: PostToHost, createPool?: () => Promise<KernelPool | null>): Promise<void> {
   let pool: KernelPool | null = null;
   try {
-    pool = createPool ? await createPool().catch(() => null) : null;
+    pool = createPool
+      ? await createPool().catch((error: unknown) => {
+          // Not fatal: the job runs on one thread's kernels instead; but say why it is slower.
+          console.warn(`compute pool unavailable, running on one thread: ${error instanceof Error ? error.message : String(error)}`);
+          return null;
+        })
+      : null;
     const hooks: PipelineHooks = {
       signal: cancelSignalFromFlag(request.cancelFlag),
       onProgress: (progress) => post({ type: 'progress', progress }, []),

@@ -28,9 +28,8 @@ export interface KernelExports {
   kl_num_w(...args: number[]): number;
   kl_num_h(...args: number[]): void;
   frobenius_loss(...args: number[]): number;
-  log_f32(x: number, out: number, n: number): void;
 }
-export type KernelName = Exclude<keyof KernelExports, 'log_f32'>;
+export type KernelName = keyof KernelExports;
 
 /**
  * Runs a kernel over [0, total) split into per-thread ranges, each thread appending

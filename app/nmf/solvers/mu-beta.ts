@@ -1,7 +1,7 @@
-import { betaDivergenceTerm, penaltyTerms } from '../beta-divergence.js';
+import { betaDivergenceTerm } from '../beta-divergence.js';
 import { EPSILON } from '../objective.js';
 import type { NmfSolver, Penalties } from './solver.js';
-import { createFactorSnapshot, muStep, type MuPlan } from './mu-step.js';
+import { muStep, solverWithCachedWPass, type MuPlan } from './mu-step.js';
 
 /**
  * Multiplicative updates for the β-divergence, any β other than 1 and 2 (those have fused fast
@@ -29,8 +29,6 @@ export function createBetaMu(plan: MuPlan, penalties: Penalties): NmfSolver {
   const denW = new Float64Array(m * r);
   const numH = new Float64Array(r * n);
   const denH = new Float64Array(r * n);
-  const snapshot = createFactorSnapshot(W, H);
-  let cachedObjective = 0;
   const clipNumerator = beta < 2;
   const clipDenominator = beta < 1;
   const itakuraSaito = beta === 0;
@@ -138,19 +136,5 @@ export function createBetaMu(plan: MuPlan, penalties: Penalties): NmfSolver {
     }
   };
 
-  return {
-    algorithm: 'mu',
-    iterate() {
-      if (!snapshot.matches()) wPass(false);
-      snapshot.clear();
-      applyW();
-      updateH();
-    },
-    objective() {
-      if (snapshot.matches()) return cachedObjective;
-      cachedObjective = wPass(true) + penaltyTerms(W, H, penalties);
-      snapshot.take();
-      return cachedObjective;
-    },
-  };
+  return solverWithCachedWPass(W, H, penalties, { wPass, applyW, updateH });
 }

@@ -1,6 +1,5 @@
-import { penaltyTerms } from '../beta-divergence.js';
 import type { NmfProblem, NmfSolver } from './solver.js';
-import { createFactorSnapshot, muStep, type MuPlan } from './mu-step.js';
+import { muStep, solverWithCachedWPass, type MuPlan } from './mu-step.js';
 
 /**
  * Multiplicative updates for the generalised Kullback–Leibler divergence (Lee & Seung 2001,
@@ -25,8 +24,6 @@ export function createKlMu(plan: MuPlan, problem: NmfProblem): NmfSolver {
   const numW = kernels.allocate(m, r);
   const numH = kernels.allocate(r, n);
   const sums = new Float64Array(r);
-  const snapshot = createFactorSnapshot(W, H);
-  let cachedObjective = 0;
 
   /** Numerators (V ⊘ WH) Hᵀ of the W update into numW; returns D(V‖WH) when asked (else 0). */
   const wPass = (withDivergence: boolean): number =>
@@ -72,19 +69,5 @@ export function createKlMu(plan: MuPlan, problem: NmfProblem): NmfSolver {
     }
   };
 
-  return {
-    algorithm: 'mu',
-    iterate() {
-      if (!snapshot.matches()) wPass(false);
-      snapshot.clear();
-      applyW();
-      updateH();
-    },
-    objective() {
-      if (snapshot.matches()) return cachedObjective;
-      cachedObjective = wPass(true) + penaltyTerms(W, H, penalties);
-      snapshot.take();
-      return cachedObjective;
-    },
-  };
+  return solverWithCachedWPass(W, H, penalties, { wPass, applyW, updateH });
 }

@@ -1,5 +1,7 @@
 import type { Matrix } from '../../matrix.js';
+import { penaltyTerms } from '../beta-divergence.js';
 import { EPSILON } from '../objective.js';
+import type { NmfSolver, Penalties } from './solver.js';
 
 /**
  * What the multiplicative-update kernels (mu-frobenius.ts, mu-kl.ts, mu-beta.ts) share: the
@@ -89,6 +91,36 @@ export function createFactorSnapshot(W: Matrix, H: Matrix): FactorSnapshot {
     },
     clear() {
       valid = false;
+    },
+  };
+}
+
+/**
+ * The solver of a β ≠ 2 multiplicative update whose W half starts with a pass over V that also
+ * yields the divergence (mu-kl.ts, mu-beta.ts): objective() runs that pass and keeps its
+ * numerators, and the next iterate() reuses them while W and H still equal the snapshot.
+ */
+export function solverWithCachedWPass(
+  W: Matrix,
+  H: Matrix,
+  penalties: Penalties,
+  steps: { wPass(withDivergence: boolean): number; applyW(): void; updateH(): void },
+): NmfSolver {
+  const snapshot = createFactorSnapshot(W, H);
+  let cachedObjective = 0;
+  return {
+    algorithm: 'mu',
+    iterate() {
+      if (!snapshot.matches()) steps.wPass(false);
+      snapshot.clear();
+      steps.applyW();
+      steps.updateH();
+    },
+    objective() {
+      if (snapshot.matches()) return cachedObjective;
+      cachedObjective = steps.wPass(true) + penaltyTerms(W, H, penalties);
+      snapshot.take();
+      return cachedObjective;
     },
   };
 }

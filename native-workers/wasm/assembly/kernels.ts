@@ -271,11 +271,6 @@ export function matmul_nn(a: usize, b: usize, out: usize, p: i32, q: i32, n: i32
   return f32x4.add(f32x4.add(xm, y), f32x4.mul(fe, f32x4.splat(0.693359375)));
 }
 
-// Exported for the kernel tests: out[j] = log(x[j]) for j < n (n a multiple of 4).
-export function log_f32(x: usize, out: usize, n: i32): void {
-  for (let j = 0; j < n; j += 4) v128.store(out + (<usize>j << 2), logf4(v128.load(x + (<usize>j << 2))));
-}
-
 // Ratio row: q[j] = V[j] / max'(wh[j]) in place of wh, where a WH of 0 reads as EPSILON (as
 // scikit-learn). Returns Σ V log(V/WH) − V + WH over the row (only V > ε in the logarithm) when
 // withDivergence, accumulated per lane in float32 and returned in float64.
