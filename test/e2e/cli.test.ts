@@ -60,7 +60,7 @@ test('separate: stereo WAV → one stereo WAV per source, JSON summary, no silen
   assert.equal(summary.input, input);
   assert.equal(summary.kind, 'audio');
   assert.equal(summary.loss, 'kl');
-  assert.equal(summary.algorithm, 'mu', "'auto' solves KL by multiplicative updates");
+  assert.equal(summary.algorithm, 'cd', "'auto' solves KL by coordinate descent");
   assert.ok(summary.iterations > 0 && summary.iterations <= 60);
   assert.ok(Number.isFinite(summary.objective) && summary.seconds > 0);
   assert.deepEqual(summary.outputs.map((p) => p.slice(dir.length + 1)).sort(), ['out/duet.source-1.wav', 'out/duet.source-2.wav']);

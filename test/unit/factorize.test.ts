@@ -128,10 +128,10 @@ test('user-supplied initial factors are used and not modified', () => {
   assert.ok(Math.abs(result.objective - klObjective(v, W0, H0)) < 1e-6 * result.objective);
 });
 
-test("'auto' picks HALS for Frobenius, MU otherwise", () => {
+test("'auto' picks HALS for Frobenius, CD for KL, MU otherwise", () => {
   const v = randomMatrix(10, 12, 3);
   assert.equal(factorize(v, { rank: 2, maxIter: 2 }).algorithm, 'hals');
-  assert.equal(factorize(v, { rank: 2, loss: 'kl', maxIter: 2 }).algorithm, 'mu');
+  assert.equal(factorize(v, { rank: 2, loss: 'kl', maxIter: 2 }).algorithm, 'cd');
   assert.equal(factorize(v, { rank: 2, loss: 'is', maxIter: 2 }).algorithm, 'mu');
   assert.equal(factorize(v, { rank: 2, loss: 'beta', beta: 1.5, maxIter: 2 }).algorithm, 'mu');
   assert.equal(factorize(v, { rank: 2, orthogonal: 'H', maxIter: 2 }).algorithm, 'mu');
