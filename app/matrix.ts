@@ -56,8 +56,19 @@ export function multiply(a: Matrix, b: Matrix): Matrix {
 
 export function transpose(a: Matrix): Matrix {
   const t = createMatrix(a.cols, a.rows);
-  for (let i = 0; i < a.rows; i++) {
-    for (let j = 0; j < a.cols; j++) t.data[j * a.rows + i] = a.data[i * a.cols + j]!;
-  }
+  transposeInto(a, t);
   return t;
+}
+
+/** out = Aᵀ, into a given matrix (e.g. one in the kernels' memory). */
+export function transposeInto(a: Matrix, out: Matrix): void {
+  if (out.rows !== a.cols || out.cols !== a.rows) throw new RangeError(`transpose: ${a.rows}×${a.cols} into ${out.rows}×${out.cols}`);
+  const m = a.rows;
+  const n = a.cols;
+  const src = a.data;
+  const dst = out.data;
+  for (let i = 0; i < m; i++) {
+    const off = i * n;
+    for (let j = 0; j < n; j++) dst[j * m + i] = src[off + j]!;
+  }
 }

@@ -15,6 +15,10 @@ import { writeNpy } from '../app/io/npy.js';
 import { createMatrix, type Matrix } from '../app/matrix.js';
 import { factorize, type NmfAlgorithm, type NmfLoss } from '../app/nmf/index.js';
 import { randomInit } from '../app/nmf/random-init.js';
+import { createWasmKernels } from '../native-workers/common/wasm-kernels.js';
+
+// Ours on the WebAssembly SIMD kernels, one thread (the TypeScript ones where WebAssembly is missing).
+const kernels = createWasmKernels() ?? undefined;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = join(here, '..', '..', 'shared', 'data');
@@ -49,7 +53,7 @@ for (const { name, V, rank } of await matrices()) {
   for (const c of CASES) {
     const hasZeros = V.data.some((x) => x === 0);
     if (c.loss === 'is' && hasZeros) continue; // β ≤ 0 is undefined on zeros (scikit-learn refuses too)
-    const r = factorize(V, { rank, loss: c.loss, algorithm: c.algorithm, initialW: W, initialH: H, maxIter: 200, tol: 0, normalize: false, floor: 0 });
+    const r = factorize(V, { rank, loss: c.loss, algorithm: c.algorithm, initialW: W, initialH: H, maxIter: 200, tol: 0, normalize: false, floor: 0, kernels });
     const tag = `${name}.${c.loss}.${c.algorithm}`;
     writeFileSync(join(dir, `${tag}.W.npy`), writeNpy(r.W));
     writeFileSync(join(dir, `${tag}.H.npy`), writeNpy(r.H));

@@ -28,6 +28,7 @@ export interface KernelExports {
   kl_num_w(...args: number[]): number;
   kl_num_h(...args: number[]): void;
   frobenius_loss(...args: number[]): number;
+  cd_kl_sweep(...args: number[]): void;
 }
 export type KernelName = keyof KernelExports;
 
@@ -231,6 +232,33 @@ export function createWasmKernels(
       return withPointers([v, w, h], [], (pv, pw, ph) =>
         0.5 * rowSummed(v.rows, (sums) => runner.run('frobenius_loss', [pv!, pw!, ph!, v.rows, v.cols, w.cols, sums], v.rows, 1, v.cols)),
       );
+    },
+    cdKlSweep(data, a, b, params) {
+      const r = a.cols;
+      const cols = b.cols;
+      const rows = params.rows;
+      check(b.rows === r && data.cols === cols && data.rows >= rows && a.rows >= rows, 'cdKlSweep');
+      const nfree = params.free.length;
+      if (nfree === 0 || rows === 0) return;
+      const mark = top;
+      try {
+        const freePtr = reserve(nfree * 4);
+        new Int32Array(memory.buffer, freePtr, nfree).set(params.free);
+        // A is updated in place: one of ours is passed as is, a foreign one copied in and back.
+        const own = pointerOf(a.data);
+        const copy = own === undefined ? allocate(a.rows, a.cols) : null;
+        if (copy) copy.data.set(a.data);
+        withPointers([data, b], [], (pd, pb) => {
+          const pa = own ?? pointerOf(copy!.data)!;
+          // Scratch per thread: two Newton states (64 floats), r float64 constants, 64 bytes of
+          // alignment, then the row of WH.
+          const scratchFloats = 64 + 2 * r + 16 + cols;
+          runner.run('cd_kl_sweep', [pd!, pa, pb!, freePtr, nfree, cols, r, params.l1, params.l2, params.floor, params.rescale ? 1 : 0], rows, 1, scratchFloats);
+        });
+        if (copy) a.data.set(copy.data);
+      } finally {
+        resetTop(mark);
+      }
     },
   };
 }

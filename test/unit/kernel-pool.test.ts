@@ -37,7 +37,7 @@ test('a pool of 3 threads gives bit-identical factorizations to one thread, for 
   const single = createWasmKernels();
   assert.ok(single);
   const V = randomMatrix(67, 203, 5);
-  for (const [loss, algorithm] of [['frobenius', 'mu'], ['frobenius', 'hals'], ['frobenius', 'anls'], ['frobenius', 'cd'], ['kl', 'mu']] as const) {
+  for (const [loss, algorithm] of [['frobenius', 'mu'], ['frobenius', 'hals'], ['frobenius', 'anls'], ['frobenius', 'cd'], ['kl', 'mu'], ['kl', 'cd']] as const) {
     const options = { rank: 5, loss, algorithm, maxIter: 15, tol: 0, seed: 3 };
     const a = factorize(V, { ...options, kernels: pool.kernels });
     const b = factorize(V, { ...options, kernels: single });

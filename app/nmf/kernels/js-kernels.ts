@@ -1,5 +1,6 @@
 import { createMatrix, type Matrix } from '../../matrix.js';
 import { EPSILON } from '../objective.js';
+import { cdKlSweepJs } from './cd-kl-sweep-js.js';
 import type { NmfKernels } from './nmf-kernels.js';
 
 /**
@@ -19,6 +20,7 @@ export function createJsKernels(): NmfKernels {
     klNumeratorW,
     klNumeratorH,
     frobeniusLoss,
+    cdKlSweep: cdKlSweepJs,
   };
 }
 

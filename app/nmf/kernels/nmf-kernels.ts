@@ -43,4 +43,27 @@ export interface NmfKernels {
   klNumeratorH(v: Matrix, w: Matrix, h: Matrix, numH: Matrix): void;
   /** ½‖V − WH‖²_F, from WH formed row by row (never stored). */
   frobeniusLoss(v: Matrix, w: Matrix, h: Matrix): number;
+
+  /**
+   * One cyclic coordinate-descent sweep of the KL solver (app/nmf/solvers/cd-kl.ts) over rows
+   * [0, params.rows) of A (in place): A (rows×r) and B (r×cols) with data rows D (rows×cols),
+   * D ≈ A·B. The W half is (V, W, H); the H half the same sweep on (Vᵀ, Hᵀ, Wᵀ). Rows are
+   * independent, so a backend may split them across threads.
+   */
+  cdKlSweep(data: Matrix, a: Matrix, b: Matrix, params: CdKlSweep): void;
+}
+
+/** What one KL coordinate-descent sweep needs besides the matrices. */
+export interface CdKlSweep {
+  /** Rows of A to update; rows at and above it are frozen (the sum-to-one row of factorize.ts). */
+  readonly rows: number;
+  /** Components (columns of A) to update, in order; the others stay fixed. */
+  readonly free: Int32Array;
+  /** Penalty l1·Σa + ½·l2·Σa² on A's entries. */
+  readonly l1: number;
+  readonly l2: number;
+  /** Lower bound of A's entries (NmfProblem.floor). */
+  readonly floor: number;
+  /** First iteration: rescale each row before its sweep (applied only when every component is free). */
+  readonly rescale: boolean;
 }

@@ -454,3 +454,355 @@ export function frobenius_loss(v: usize, w: usize, h: usize, m: i32, n: i32, r: 
   }
   return 0.5 * total;
 }
+
+// ---------------------------------------------------------------------------------------------
+// KL coordinate descent: one cyclic sweep over rows [i0, i1) of A (rows × r, in place), B r×cols,
+// data rows d (row i at d + i·cols). The method is documented in app/nmf/solvers/cd-kl.ts; this
+// follows its TypeScript reference (app/nmf/kernels/cd-kl-sweep-js.ts) step for step, with the row
+// of WH in float32 (vector divisions, four at a time) and every sum in float64. Rows are
+// independent and each is processed the same way by whichever thread gets it.
+// free: i32[nfree] component indices; rescale ≠ 0 on the first iteration.
+// scratch: two Newton states (CD_STATE bytes each), r float64 constants, then cols floats of WH.
+
+const CD_S: usize = 0;
+const CD_G: usize = 8;
+const CD_H: usize = 16;
+const CD_PHI: usize = 24;
+const CD_SPREV: usize = 32;
+const CD_GPREV: usize = 40;
+const CD_DF: usize = 48;
+const CD_DELTA: usize = 56;
+const CD_PHASE: usize = 64;
+const CD_STEPS: usize = 72;
+const CD_STATE: usize = 128;
+
+const CD_MAX_STEPS: f64 = 2;
+const CD_SMALL_STEP: f64 = 0.5;
+const PHASE_ACTIVE: f64 = 0;
+const PHASE_VERIFY: f64 = 1;
+const PHASE_MEASURE: f64 = 2;
+const PHASE_DONE: f64 = 3;
+const NEED_NOTHING: i32 = 0;
+const NEED_DERIVATIVES: i32 = 1;
+const NEED_MEASURE: i32 = 2;
+// Columns summed in float32 lanes before the sums move to float64 (bounds the rounding).
+const CD_CHUNK: i32 = 256;
+
+// The last pass's sums (module globals: each thread has its own instance).
+let passPhi: f64 = 0;
+let passH: f64 = 0;
+let passPhiP: f64 = 0;
+
+@inline function ld(st: usize, field: usize): f64 {
+  return load<f64>(st + field);
+}
+@inline function st64(st: usize, field: usize, x: f64): void {
+  store<f64>(st + field, x);
+}
+
+export function cd_kl_sweep(d: usize, a: usize, b: usize, free: usize, nfree: i32, cols: i32, r: i32,
+  l1: f64, l2: f64, floor: f64, rescale: i32, i0: i32, i1: i32, scratch: usize): void {
+  if (nfree == 0) return;
+  let cur = scratch;
+  let prev = scratch + CD_STATE;
+  const consts = scratch + 2 * CD_STATE;
+  const wh = consts + ((<usize>r << 3) + 63) & ~(<usize>63);
+  const colBytes = <usize>cols << 2;
+  // c_t = Σ_j B_tj + l1: the "1" part of f'.
+  for (let t = 0; t < r; t++) {
+    const bt = b + <usize>t * colBytes;
+    let sum: f64 = 0;
+    for (let j = 0; j < cols; j++) sum += <f64>load<f32>(bt + (<usize>j << 2));
+    store<f64>(consts + (<usize>t << 3), sum + l1);
+  }
+  const canRescale = rescale != 0 && nfree == r;
+  for (let i = i0; i < i1; i++) {
+    const vr = d + <usize>i * colBytes;
+    const ar = a + ((<usize>i * <usize>r) << 2);
+    if (canRescale) cdRescaleRow(vr, cols, ar, r, consts, l1, l2, floor);
+    combineRows(ar, b, wh, r, cols, 0, cols);
+    // pending: an entry whose last change (pendingDelta) is not yet in wh; verify: that change was
+    // downward and its derivative must still be checked.
+    let pending = -1;
+    let pendingDelta: f64 = 0;
+    let verify = false;
+    for (let f = 0; f < nfree; f++) {
+      const t = load<i32>(free + (<usize>f << 2));
+      const bt = b + <usize>t * colBytes;
+      const c = load<f64>(consts + (<usize>t << 3));
+      if (verify) {
+        const p = pending;
+        const bp = b + <usize>p * colBytes;
+        cdEvaluate(vr, bt, bp, wh, cols, pendingDelta, true);
+        st64(prev, CD_G, load<f64>(consts + (<usize>p << 3)) + l2 * ld(prev, CD_S) - passPhiP);
+        const delta = cdResolve(prev, vr, cols, bp, wh, l1, l2, floor);
+        store<f32>(ar + (<usize>p << 2), <f32>ld(prev, CD_S));
+        if (delta != 0) cdEvaluate(vr, bt, bp, wh, cols, delta, false);
+      } else {
+        const bp = pending >= 0 ? b + <usize>pending * colBytes : bt;
+        cdEvaluate(vr, bt, bp, wh, cols, pendingDelta, false);
+      }
+      pending = -1;
+      pendingDelta = 0;
+      verify = false;
+      const x = cur;
+      st64(x, CD_S, <f64>load<f32>(ar + (<usize>t << 2)));
+      st64(x, CD_DELTA, 0);
+      st64(x, CD_PHASE, PHASE_ACTIVE);
+      st64(x, CD_STEPS, 0);
+      while (true) {
+        st64(x, CD_PHI, passPhi);
+        st64(x, CD_G, c + l2 * ld(x, CD_S) - passPhi);
+        st64(x, CD_H, l2 + passH);
+        let need = cdPlan(x, floor, l2);
+        if (need == NEED_MEASURE) {
+          st64(x, CD_DF, cdMeasure(x, vr, cols, bt, wh, l1, l2));
+          need = cdPlan(x, floor, l2);
+        }
+        const delta = ld(x, CD_DELTA);
+        if (delta == 0) break;
+        if (need == NEED_DERIVATIVES && ld(x, CD_STEPS) < CD_MAX_STEPS) {
+          // Another step on this entry: apply this one and evaluate at the new point.
+          cdEvaluate(vr, bt, bt, wh, cols, delta, false);
+          continue;
+        }
+        // The entry's last change: left to the next pass (checked there if downward).
+        pending = t;
+        pendingDelta = delta;
+        verify = need == NEED_DERIVATIVES;
+        break;
+      }
+      store<f32>(ar + (<usize>t << 2), <f32>ld(x, CD_S));
+      if (verify) {
+        cur = prev;
+        prev = x;
+      }
+    }
+    if (verify) {
+      // The row's last entry ended with a downward step: check it (its WH row is then dropped).
+      const p = pending;
+      const bp = b + <usize>p * colBytes;
+      cdPhiPass(vr, bp, wh, cols, pendingDelta);
+      st64(prev, CD_G, load<f64>(consts + (<usize>p << 3)) + l2 * ld(prev, CD_S) - passPhiP);
+      cdResolve(prev, vr, cols, bp, wh, l1, l2, floor);
+      store<f32>(ar + (<usize>p << 2), <f32>ld(prev, CD_S));
+    }
+  }
+}
+
+// Settles an entry whose last step was downward, given g at the new point; returns the change
+// still to apply to wh (0 almost always).
+function cdResolve(x: usize, vr: usize, cols: i32, bp: usize, wh: usize, l1: f64, l2: f64, floor: f64): f64 {
+  let need = cdPlan(x, floor, l2);
+  if (need == NEED_MEASURE) {
+    st64(x, CD_DF, cdMeasure(x, vr, cols, bp, wh, l1, l2));
+    need = cdPlan(x, floor, l2);
+  }
+  return ld(x, CD_DELTA);
+}
+
+// f(s) − f(sPrev) for the entry's last step (already in wh): the rare overshoot check on f.
+function cdMeasure(x: usize, vr: usize, cols: i32, bt: usize, wh: usize, l1: f64, l2: f64): f64 {
+  const s = ld(x, CD_S);
+  const sPrev = ld(x, CD_SPREV);
+  let df = l1 * (s - sPrev) + 0.5 * l2 * (s * s - sPrev * sPrev);
+  const eps = <f64>EPSILON;
+  for (let j = 0; j < cols; j++) {
+    const o = <usize>j << 2;
+    const v = <f64>load<f32>(vr + o);
+    const now = <f64>load<f32>(wh + o);
+    const before = now + (sPrev - s) * <f64>load<f32>(bt + o);
+    const y1 = now < eps ? eps : now;
+    const y0 = before < eps ? eps : before;
+    df += (v > 0 ? v * Math.log(y0 / y1) : 0) + y1 - y0;
+  }
+  return df;
+}
+
+// Multiplies row i of A by the α ≥ 0 minimising the objective along it (see the reference).
+function cdRescaleRow(vr: usize, cols: i32, ar: usize, r: i32, consts: usize, l1: f64, l2: f64, floor: f64): void {
+  let linear: f64 = 0;
+  let squares: f64 = 0;
+  let lowest: f64 = 0;
+  for (let t = 0; t < r; t++) {
+    const x = <f64>load<f32>(ar + (<usize>t << 2));
+    linear += x * load<f64>(consts + (<usize>t << 3));
+    squares += x * x;
+    if (x > 0) lowest = Math.max(lowest, floor / x);
+  }
+  if (!(linear > 0)) return;
+  let total: f64 = 0;
+  for (let j = 0; j < cols; j++) total += <f64>load<f32>(vr + (<usize>j << 2));
+  const best = (2 * total) / (linear + Math.sqrt(linear * linear + 4 * l2 * squares * total));
+  const alpha = Math.max(best, lowest);
+  if (best < 1 ? !(alpha < 1 - 1e-3) : !(alpha > 1 + 1e-3 && alpha <= best)) return;
+  for (let t = 0; t < r; t++) {
+    const o = ar + (<usize>t << 2);
+    store<f32>(o, <f32>Math.max(floor, alpha * <f64>load<f32>(o)));
+  }
+}
+
+// wh += delta·B_p (skipped when delta = 0), then φ = Σ B_t·V/WH and Σ B_t²·V/WH² into passPhi
+// and passH, and (withP) φ of entry p into passPhiP, at the new wh.
+function cdEvaluate(vr: usize, bt: usize, bp: usize, wh: usize, cols: i32, delta: f64, withP: bool): void {
+  const eps = f32x4.splat(EPSILON);
+  const dv = f32x4.splat(<f32>delta);
+  const df = <f32>delta;
+  const cols4 = cols & ~3;
+  let g: f64 = 0;
+  let h: f64 = 0;
+  let gp: f64 = 0;
+  for (let j0 = 0; j0 < cols4; j0 += CD_CHUNK) {
+    const j1 = min(j0 + CD_CHUNK, cols4);
+    let g4 = f32x4.splat(0);
+    let h4 = f32x4.splat(0);
+    let p4 = f32x4.splat(0);
+    if (delta == 0) {
+      for (let j = j0; j < j1; j += 4) {
+        const o = <usize>j << 2;
+        const u = f32x4.div(v128.load(bt + o), f32x4.max(v128.load(wh + o), eps));
+        const q = f32x4.mul(u, v128.load(vr + o));
+        g4 = f32x4.add(g4, q);
+        h4 = f32x4.add(h4, f32x4.mul(u, q));
+      }
+    } else if (!withP) {
+      for (let j = j0; j < j1; j += 4) {
+        const o = <usize>j << 2;
+        const x = f32x4.add(v128.load(wh + o), f32x4.mul(dv, v128.load(bp + o)));
+        v128.store(wh + o, x);
+        const u = f32x4.div(v128.load(bt + o), f32x4.max(x, eps));
+        const q = f32x4.mul(u, v128.load(vr + o));
+        g4 = f32x4.add(g4, q);
+        h4 = f32x4.add(h4, f32x4.mul(u, q));
+      }
+    } else {
+      for (let j = j0; j < j1; j += 4) {
+        const o = <usize>j << 2;
+        const bpj = v128.load(bp + o);
+        const x = f32x4.add(v128.load(wh + o), f32x4.mul(dv, bpj));
+        v128.store(wh + o, x);
+        const btj = v128.load(bt + o);
+        const inv = f32x4.div(f32x4.splat(1), f32x4.max(x, eps));
+        const q = f32x4.mul(v128.load(vr + o), inv);
+        g4 = f32x4.add(g4, f32x4.mul(btj, q));
+        h4 = f32x4.add(h4, f32x4.mul(f32x4.mul(btj, btj), f32x4.mul(q, inv)));
+        p4 = f32x4.add(p4, f32x4.mul(bpj, q));
+      }
+    }
+    g += <f64>hsum(g4);
+    h += <f64>hsum(h4);
+    gp += <f64>hsum(p4);
+  }
+  for (let j = cols4; j < cols; j++) {
+    const o = <usize>j << 2;
+    let x = load<f32>(wh + o);
+    if (delta != 0) {
+      x += df * load<f32>(bp + o);
+      store<f32>(wh + o, x);
+    }
+    const y = x < EPSILON ? EPSILON : x;
+    const btj = load<f32>(bt + o);
+    const q = load<f32>(vr + o) / y;
+    g += <f64>(btj * q);
+    h += <f64>(btj * btj * (q / y));
+    if (withP) gp += <f64>(load<f32>(bp + o) * q);
+  }
+  passPhi = g;
+  passH = h;
+  if (withP) passPhiP = gp;
+}
+
+// wh += delta·B_p, and φ of entry p at the new wh into passPhiP.
+function cdPhiPass(vr: usize, bp: usize, wh: usize, cols: i32, delta: f64): void {
+  const eps = f32x4.splat(EPSILON);
+  const dv = f32x4.splat(<f32>delta);
+  const cols4 = cols & ~3;
+  let gp: f64 = 0;
+  for (let j0 = 0; j0 < cols4; j0 += CD_CHUNK) {
+    const j1 = min(j0 + CD_CHUNK, cols4);
+    let p4 = f32x4.splat(0);
+    for (let j = j0; j < j1; j += 4) {
+      const o = <usize>j << 2;
+      const bpj = v128.load(bp + o);
+      const x = f32x4.add(v128.load(wh + o), f32x4.mul(dv, bpj));
+      v128.store(wh + o, x);
+      p4 = f32x4.add(p4, f32x4.div(f32x4.mul(bpj, v128.load(vr + o)), f32x4.max(x, eps)));
+    }
+    gp += <f64>hsum(p4);
+  }
+  for (let j = cols4; j < cols; j++) {
+    const o = <usize>j << 2;
+    const bpj = load<f32>(bp + o);
+    const x = load<f32>(wh + o) + <f32>delta * bpj;
+    store<f32>(wh + o, x);
+    gp += <f64>((bpj * load<f32>(vr + o)) / (x < EPSILON ? EPSILON : x));
+  }
+  passPhiP = gp;
+}
+
+// Safeguarded Newton iterations on one entry (the reference's plan(): the same rules, the same
+// order). Sets the state's delta (already applied to s) and returns what the caller must compute.
+function cdPlan(l: usize, lo: f64, l2: f64): i32 {
+  const phase = ld(l, CD_PHASE);
+  st64(l, CD_DELTA, 0);
+  if (phase == PHASE_DONE) return NEED_NOTHING;
+  const s = ld(l, CD_S);
+  const g = ld(l, CD_G);
+  if (phase == PHASE_MEASURE) {
+    if (!(ld(l, CD_DF) <= 0)) return cdSecant(l);
+  } else if (phase == PHASE_VERIFY && g < 0) {
+    if (-g > ld(l, CD_GPREV)) {
+      st64(l, CD_PHASE, PHASE_MEASURE);
+      return NEED_MEASURE;
+    }
+  }
+  const steps = ld(l, CD_STEPS);
+  if (steps >= CD_MAX_STEPS) {
+    st64(l, CD_PHASE, PHASE_DONE);
+    return NEED_NOTHING;
+  }
+  const h = ld(l, CD_H);
+  const phi = ld(l, CD_PHI);
+  const dd = g + phi;
+  let target: f64;
+  if (phi > 0 && dd > 0) {
+    const step = g / (phi * dd) / ((h - l2) / (phi * phi) + l2 / (dd * dd));
+    target = s - step;
+  } else {
+    target = h > 0 ? s - g / h : g > 0 ? lo : s;
+  }
+  if (!(target >= lo)) target = isNaN(target) ? s : lo;
+  target = <f64><f32>target;
+  const delta = target - s;
+  if (delta == 0 || !isFinite(delta)) {
+    st64(l, CD_PHASE, PHASE_DONE);
+    return NEED_NOTHING;
+  }
+  st64(l, CD_DELTA, delta);
+  st64(l, CD_S, target);
+  const nextSteps = Math.abs(delta) < CD_SMALL_STEP * Math.abs(s) ? CD_MAX_STEPS : steps + 1;
+  st64(l, CD_STEPS, nextSteps);
+  if (delta < 0) {
+    st64(l, CD_SPREV, s);
+    st64(l, CD_GPREV, g);
+    st64(l, CD_PHASE, PHASE_VERIFY);
+    return NEED_DERIVATIVES;
+  }
+  const last = nextSteps >= CD_MAX_STEPS;
+  st64(l, CD_PHASE, last ? PHASE_DONE : PHASE_ACTIVE);
+  return last ? NEED_NOTHING : NEED_DERIVATIVES;
+}
+
+// After an overshoot that made f worse: the root of the chord of f' between the two points.
+function cdSecant(l: usize): i32 {
+  const s = ld(l, CD_S);
+  const g = ld(l, CD_G);
+  const sPrev = ld(l, CD_SPREV);
+  let to = <f64><f32>(s + ((sPrev - s) * -g) / (ld(l, CD_GPREV) - g));
+  if (!(to <= sPrev)) to = sPrev;
+  if (to < s) to = s;
+  st64(l, CD_DELTA, to - s);
+  st64(l, CD_S, to);
+  st64(l, CD_PHASE, PHASE_DONE);
+  return NEED_NOTHING;
+}
