@@ -24,6 +24,33 @@ export interface GeoReference {
   geoDoubleParams: number[] | null;
 }
 
+/**
+ * ENVI's `map info` (ENVI header spec, "map info"; https://www.nv5geospatialsoftware.com/docs/enviheaderfiles.html):
+ * the projection name, a tie point (reference pixel in 1-based file coordinates, where (1, 1) is
+ * the upper-left corner of the first pixel, and its map coordinates), the pixel size, then for UTM
+ * the zone and hemisphere, the datum and `key=value` options (units, rotation). Kept as read so
+ * that an ENVI export writes the same map info; `geo` carries the same placement as GeoTIFF tags.
+ */
+export interface EnviMapInfo {
+  projection: string;
+  /** Reference pixel (x = sample, y = line), 1-based file coordinates. */
+  referencePixel: [number, number];
+  /** Map coordinates (easting, northing or longitude, latitude) of the reference pixel. */
+  referenceMap: [number, number];
+  /** Pixel size in map units, both positive (y grows southwards in the image). */
+  pixelSize: [number, number];
+  /** UTM zone (1–60), or null for other projections. */
+  zone: number | null;
+  /** UTM hemisphere, or null for other projections. */
+  hemisphere: 'North' | 'South' | null;
+  datum: string | null;
+  units: string | null;
+  /** Degrees, counter-clockwise (GDAL's reading of ENVI's `rotation=`); 0 when absent. */
+  rotation: number;
+  /** ENVI `coordinate system string` (OGC WKT as ENVI writes it), verbatim and unparsed: it may be malformed. */
+  coordinateSystemString: string | null;
+}
+
 /** A hyperspectral image: `bands` spectral samples for each of rows × cols pixels. */
 export interface Cube {
   rows: number;
@@ -42,8 +69,28 @@ export interface Cube {
   bandNames: string[] | null;
   /** Value marking missing samples (GDAL_NODATA); may be NaN. */
   noData: number | null;
+  /** Georeferencing as GeoTIFF tags (readers of other formats translate theirs), or null. */
   geo: GeoReference | null;
+  /*
+   * Optional fields: not every reader knows them (GeoTIFF has no fwhm or bad-band list), and
+   * absent means the same as null.
+   */
+  /** Full width at half maximum of each band, in `wavelengthUnits` (ENVI `fwhm`), or null. */
+  fwhm?: number[] | null;
+  /** Bad-band mask: true marks a band to leave out (ENVI `bbl` value 0), or null when the file has none. */
+  badBands?: boolean[] | null;
+  /**
+   * ENVI `reflectance scale factor`: stored value ÷ factor = reflectance in 0–1. The data are
+   * kept as stored (so `noData` still matches); prepare-cube.ts applies it on request.
+   */
+  reflectanceScale?: number | null;
+  /** ENVI map info as read (for writing ENVI back), or null. */
+  enviMap?: EnviMapInfo | null;
+  /** The file format the cube was read from, when the reader says. */
+  format?: CubeFormat;
 }
+
+export type CubeFormat = 'geotiff' | 'envi' | 'mat' | 'npy';
 
 /**
  * The cube as the bands × pixels matrix V that unmixing factors (column j = spectrum of pixel j,

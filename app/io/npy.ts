@@ -11,6 +11,7 @@
 import { createMatrix, type Matrix } from '../matrix.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Bytes before the header text: magic (6), version (2), header length (2 or 4). */
 const PREFIX_V1 = 10;
 const PREFIX_V2 = 12;
@@ -49,23 +50,7 @@ export function isNpy(bytes: Uint8Array): boolean {
  * Extra bytes after the data are ignored, as numpy.load does. Errors start with `${fileName}: `.
  */
 export function readNpy(bytes: Uint8Array, fileName: string): Matrix {
-  const fail = (message: string): never => {
-    throw new Error(`${fileName}: ${message}`);
-  };
-  if (!isNpy(bytes)) fail('not a .npy file (it does not start with "\\x93NUMPY")');
-  if (bytes.length < PREFIX_V1) fail(`truncated .npy header: ${bytes.length} bytes`);
-  const major = bytes[6]!;
-  const minor = bytes[7]!;
-  if (minor !== 0 || major < 1 || major > 3) fail(`unsupported .npy format version ${major}.${minor} (1.0, 2.0 and 3.0 are read)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const prefix = major === 1 ? PREFIX_V1 : PREFIX_V2;
-  if (bytes.length < prefix) fail(`truncated .npy header: ${bytes.length} bytes`);
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const dataStart = prefix + headerLength;
-  if (bytes.length < dataStart) fail(`truncated .npy header: it announces ${headerLength} bytes of header but the file ends ${dataStart - bytes.length} bytes short of that`);
-  const headerBytes = bytes.subarray(prefix, dataStart);
-  const headerText = major === 3 ? new TextDecoder('utf-8').decode(headerBytes) : latin1(headerBytes);
-  const header = parseHeader(headerText, fail);
+  const { fail, view, dataStart, header } = openNpy(bytes, fileName);
 
   const shape = header.shape;
   if (shape.length === 0) fail('0-dimensional (scalar) arrays are not supported: a matrix needs shape (rows, cols)');
@@ -100,6 +85,57 @@ export function readNpy(bytes: Uint8Array, fileName: string): Matrix {
     return createMatrix(rows, cols, rowMajor);
   }
   return createMatrix(rows, cols, out);
+}
+
+/** A .npy array of any number of dimensions, values as float32 in the file's order. */
+export interface NpyArray {
+  readonly shape: readonly number[];
+  /** True: column-major (index (i, j, k) at i + d0·(j + d1·k)); false: row-major (C order). */
+  readonly fortranOrder: boolean;
+  readonly data: Float32Array;
+}
+
+/**
+ * Reads a .npy array of any number of dimensions (same dtypes, byte orders and versions as
+ * readNpy), leaving the element order as stored: for arrays that are not matrices (cubes).
+ */
+export function readNpyArray(bytes: Uint8Array, fileName: string): NpyArray {
+  const { fail, view, dataStart, header } = openNpy(bytes, fileName);
+  const shape = header.shape;
+  const count = shape.reduce((a, b) => a * b, 1);
+  const { kind, littleEndian } = parseDescr(header.descr, fail);
+  const needed = count * KINDS[kind].size;
+  if (!Number.isSafeInteger(needed)) fail(`shape (${shape.join(', ')}) is too large`);
+  const available = bytes.length - dataStart;
+  if (available < needed) {
+    fail(`truncated data: shape (${shape.join(', ')}) of ${header.descr} needs ${needed} bytes, the file has ${available} (${needed - available} bytes missing)`);
+  }
+  if (count > 0x7fffffff) fail(`shape (${shape.join(', ')}) has too many entries`);
+  const data = new Float32Array(count);
+  const overflow = decodeElements(view, dataStart, kind, littleEndian, data);
+  if (overflow >= 0) fail(`value ${overflow + 1} (counting from 1, in file order) is beyond the float32 range (±3.4e38)`);
+  return { shape, fortranOrder: header.fortranOrder, data };
+}
+
+/** Checks the magic and version and parses the header dict; errors start with `${fileName}: `. */
+function openNpy(bytes: Uint8Array, fileName: string): { fail: (message: string) => never; view: DataView; dataStart: number; header: NpyHeader } {
+  const fail = (message: string): never => {
+    throw new Error(`${fileName}: ${message}`);
+  };
+  if (!isNpy(bytes)) fail('not a .npy file (it does not start with "\\x93NUMPY")');
+  if (bytes.length < PREFIX_V1) fail(`truncated .npy header: ${bytes.length} bytes`);
+  const major = bytes[6]!;
+  const minor = bytes[7]!;
+  if (minor !== 0 || major < 1 || major > 3) fail(`unsupported .npy format version ${major}.${minor} (1.0, 2.0 and 3.0 are read)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const prefix = major === 1 ? PREFIX_V1 : PREFIX_V2;
+  if (bytes.length < prefix) fail(`truncated .npy header: ${bytes.length} bytes`);
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataStart = prefix + headerLength;
+  if (bytes.length < dataStart) fail(`truncated .npy header: it announces ${headerLength} bytes of header but the file ends ${dataStart - bytes.length} bytes short of that`);
+  const headerBytes = bytes.subarray(prefix, dataStart);
+  const headerText = major === 3 ? new TextDecoder('utf-8').decode(headerBytes) : latin1(headerBytes);
+  return { fail, view, dataStart, header: parseHeader(headerText, fail) };
 }
 
 /**
@@ -262,6 +298,13 @@ function parseDescr(descr: string, fail: (message: string) => never): { kind: Ki
  */
 function decodeElements(view: DataView, start: number, kind: Kind, le: boolean, out: Float32Array): number {
   const n = out.length;
+  const at = view.byteOffset + start;
+  if (kind === 'f4' && le === HOST_LITTLE_ENDIAN && at % 4 === 0) {
+    // Host order and aligned (numpy pads the header to 64 bytes): one bulk copy, several times
+    // faster than DataView reads on a cube of hundreds of megabytes.
+    out.set(new Float32Array(view.buffer, at, n));
+    return -1;
+  }
   switch (kind) {
     case 'f4':
       for (let i = 0; i < n; i++) out[i] = view.getFloat32(start + 4 * i, le);
