@@ -1,23 +1,10 @@
 /**
- * Sandboxed preload: exposes the HostApi to the page as `window.nmfHost` through contextBridge,
- * one IPC channel per method of HOST_METHODS (the allow-list) and one push channel for job
- * events. The page gets functions only, never ipcRenderer itself.
+ * Sandboxed preload (bundled to CommonJS: a sandboxed preload may require only 'electron' and a
+ * few built-ins). Exposes `window.nmfHost` (HostApi) and `window.nmfDesktop` (DesktopApi) through
+ * contextBridge; the page never sees ipcRenderer. The objects are built in preload-api.ts.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { HOST_METHODS, JOB_EVENT_CHANNEL, type HostApi, type JobEvent } from '../../app/host-api.js';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { createPreloadDesktop, createPreloadHost } from './preload-api.js';
 
-const api = Object.fromEntries(
-  HOST_METHODS.map((method) => [method, (...args: unknown[]) => ipcRenderer.invoke(`host:${method}`, ...args)]),
-) as Omit<HostApi, 'onJobEvent'>;
-
-const host: HostApi = {
-  ...api,
-  onJobEvent(listener: (event: JobEvent) => void): () => void {
-    const channel = `host:${JOB_EVENT_CHANNEL}`;
-    const handler = (_event: IpcRendererEvent, jobEvent: JobEvent): void => listener(jobEvent);
-    ipcRenderer.on(channel, handler);
-    return () => ipcRenderer.off(channel, handler);
-  },
-};
-
-contextBridge.exposeInMainWorld('nmfHost', host);
+contextBridge.exposeInMainWorld('nmfHost', createPreloadHost(ipcRenderer));
+contextBridge.exposeInMainWorld('nmfDesktop', createPreloadDesktop(ipcRenderer, webUtils));

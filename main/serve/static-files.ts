@@ -1,19 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isAbsolute, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { containedPath } from '../host/contained-path.js';
+import { containedPath, isInsideRoot } from '../host/contained-path.js';
 import { contentType } from '../host/security-headers.js';
 import { HttpError } from './http-error.js';
 
 export function isHtmlPath(path: string): boolean {
   return path.toLowerCase().endsWith('.html');
-}
-
-function isInside(root: string, candidate: string): boolean {
-  const rel = relative(root, candidate);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /**
@@ -27,7 +21,7 @@ export async function locateStaticFile(rootDir: string, rawPath: string): Promis
   try {
     const [realRoot, realFile] = await Promise.all([realpath(rootDir), realpath(candidate)]);
     const info = await stat(realFile);
-    if (isInside(realRoot, realFile) && info.isFile()) return { path: realFile, size: info.size };
+    if (isInsideRoot(realRoot, realFile) && info.isFile()) return { path: realFile, size: info.size };
   } catch {
     // Missing or unreadable: the same answer as for anything else that is not there.
   }

@@ -15,7 +15,9 @@ export function nodeWorkerScript(): string {
     new URL('../../dist/native-workers/node-worker.js', import.meta.url),
   ];
   for (const url of candidates) {
-    const path = fileURLToPath(url);
+    // In a packaged app the bundle sits in app.asar, but the worker is unpacked next to it
+    // (electron-builder.yml asarUnpack): worker_threads loads ESM from the real file system.
+    const path = fileURLToPath(url).replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
     if (existsSync(path)) return path;
   }
   throw new Error('compute worker not built: run `npm run build` (dist/native-workers/node-worker.js is missing)');

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { HOST_METHODS, type HostApi, type JobEvent, type JobParams, type OpenedFile } from '../../app/host-api.js';
+import { HOST_METHODS, type HostApi, type JobEvent, type JobParams, type OpenedFile, type SeparationModel } from '../../app/host-api.js';
+import { unpackFloats } from '../../app/packed-floats.js';
 import { startWebHost, type WebHost } from '../../main/serve/web-host.js';
 import { tokensEqual } from '../../main/serve/token.js';
 
@@ -66,6 +67,38 @@ function createFakeHost() {
       calls.push({ method: 'exportResult', args: [jobId] });
       knownJob(jobId);
       return { files: ['/tmp/out/a.wav'] };
+    },
+    async getSeparationModel(jobId) {
+      calls.push({ method: 'getSeparationModel', args: [jobId] });
+      knownJob(jobId);
+      const model: SeparationModel = {
+        sampleRate: 16000,
+        windowSize: 4,
+        hop: 2,
+        bins: 3,
+        frames: 2,
+        components: 2,
+        spectra: new Float32Array([1, 2, 3, 4, 5, 6]),
+        activations: new Float32Array([0.5, 0.25, 0.125, 2]),
+        assignment: [1, 0],
+        sourceNames: ['source-1', 'source-2'],
+      };
+      return model;
+    },
+    async regroupSources(jobId, assignment) {
+      calls.push({ method: 'regroupSources', args: [jobId, assignment] });
+      knownJob(jobId);
+      return {
+        kind: 'separate',
+        summary: { jobId, input: 'mix.wav', kind: 'audio', loss: 'kl', algorithm: 'cd', iterations: 10, objective: 1.5, seconds: 0.1 },
+        sampleRate: 16000,
+        channels: 1,
+        sources: [
+          { name: 'source-1', energyShare: 0.5 },
+          { name: 'source-2', energyShare: 0.5 },
+        ],
+        mixtureResidual: 0,
+      };
     },
     onJobEvent(listener) {
       listeners.add(listener);
@@ -252,6 +285,19 @@ describe('web host', () => {
 
     const exported = await post('exportResult', ['job-1']);
     assert.deepEqual(JSON.parse(exported.body.toString()), { files: ['/tmp/out/a.wav'] });
+
+    const model = await post('getSeparationModel', ['job-1']);
+    assert.equal(model.headers['content-type'], 'application/octet-stream');
+    const packed = model.body.buffer.slice(model.body.byteOffset, model.body.byteOffset + model.body.byteLength) as ArrayBuffer;
+    const { header, arrays } = unpackFloats<{ assignment: number[]; bins: number }>(packed, 'model');
+    assert.deepEqual(header.assignment, [1, 0]);
+    assert.equal(header.bins, 3);
+    assert.deepEqual(arrays.map((a) => [...a]), [[1, 2, 3, 4, 5, 6], [0.5, 0.25, 0.125, 2]]);
+
+    const regrouped = await post('regroupSources', ['job-1', [0, 0]]);
+    assert.equal((JSON.parse(regrouped.body.toString()) as { kind: string }).kind, 'separate');
+    assert.equal((await post('regroupSources', ['job-1', [0, -1]])).status, 400);
+    assert.equal((await post('regroupSources', ['job-1', []])).status, 400);
 
     assert.deepEqual(
       fake.calls.map((c) => c.method),
