@@ -2,7 +2,7 @@
  * What the benchmark runs: solver × loss cases, the backends that run them, and the flop count
  * that turns a time per iteration into an effective GFLOP/s.
  */
-import { createWasmKernels } from '../native-workers/common/wasm-kernels.js';
+import { createWasmKernels, type KernelVariant } from '../native-workers/common/wasm-kernels.js';
 import { createNodeKernelPool } from '../native-workers/node/node-kernel-pool.js';
 import type { NmfKernels } from '../app/nmf/kernels/nmf-kernels.js';
 import type { NmfLoss, ResolvedAlgorithm } from '../app/nmf/index.js';
@@ -84,6 +84,8 @@ export interface CaseResult {
   readonly iterations: number;
   /** Maximum resident set size of the case's process. */
   readonly peakRssMB: number;
+  /** The WebAssembly kernels' build a wasm backend ran (wasm-kernels.ts, kernelVariant). */
+  readonly wasmBuild?: KernelVariant;
 }
 
 /** Per-iteration timing window: `warmup` iterations are skipped (JIT, caches), the next `timed` are timed. */

@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { writeNpy } from '../app/io/npy.js';
 import { randomInit } from '../app/nmf/random-init.js';
 import { BACKENDS, OUR_CASES, SKLEARN_CASES, flopsPerIteration, type CaseResult, type SolverCase, type TimingWindow } from './cases.js';
-import type { CaseJob, KernelJob, KernelResult } from './run-case.js';
+import type { CaseJob, KernelJob, KernelProduct, KernelResult } from './run-case.js';
+import { kernelVariant } from '../native-workers/common/wasm-kernels.js';
 import { WORKLOADS, makeWorkload, type WorkloadSpec } from './workloads.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--backend NAME] [--workload NAME] [--iters N] [--check-every N] [--tolerance X] [--no-sklearn]
@@ -104,6 +105,15 @@ const load = loadavg()[0]!;
 console.log(`NMF Studio benchmark — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load ${load.toFixed(2)}`);
 // Other processes on a 2-core machine take a share of the time that shows in every figure.
 if (load > 0.5) console.log(`warning: the machine is busy (load average ${load.toFixed(2)}): timings will be slower and noisier`);
+// Which build of the WebAssembly kernels this Node runs (the cases' processes get the same flags).
+const wasmBuild = kernelVariant();
+console.log(
+  wasmBuild === 'relaxed-simd'
+    ? 'WebAssembly kernels: relaxed-SIMD build (fused multiply-add)'
+    : wasmBuild === 'simd'
+      ? 'WebAssembly kernels: plain SIMD build (no relaxed SIMD in this Node: Node ≥ 22 has it, Node 20 with --experimental-wasm-relaxed-simd; see README, Benchmarks)'
+      : 'WebAssembly kernels: not available here (no WebAssembly SIMD or SharedArrayBuffer)',
+);
 
 let python: PythonInfo | null = null;
 if (!flags['no-sklearn']) {
@@ -125,7 +135,7 @@ for (const spec of needed) {
   log(`workload ${spec.name} ${spec.rows}×${spec.cols}, r=${spec.rank}: ${spec.description}`);
 }
 
-// Kernel micro-benchmark: WᵀV on the audio-sized V.
+// Kernel micro-benchmark: WᵀV and VHᵀ on the audio-sized V.
 const kernel: KernelResult[] = [];
 for (const backend of backends) {
   const job: KernelJob = { mode: 'kernel', dir, workload: 'audio', backend: backend.name, ranks: KERNEL_RANKS };
@@ -138,13 +148,16 @@ if (python) {
   if (result instanceof Error) log(`kernel numpy failed: ${result.message}`);
   else kernel.push(...result);
 }
-console.log(`\nWᵀV, V 1025×2600 float32 (GFLOP/s = 2·m·n·r / median time):`);
-for (const name of [...new Set(kernel.map((k) => k.backend))]) {
-  const row = KERNEL_RANKS.map((r) => kernel.find((k) => k.backend === name && k.rank === r)).map((k) => (k ? `r=${k.rank}: ${k.gflops.toFixed(2)}` : '—'));
-  console.log(`  ${name.padEnd(12)} ${row.join('   ')}`);
+const PRODUCTS: readonly [KernelProduct, string][] = [['WtV', 'WᵀV'], ['VHt', 'VHᵀ']];
+for (const [product, label] of PRODUCTS) {
+  console.log(`\n${label}, V 1025×2600 float32 (GFLOP/s = 2·m·n·r / median time):`);
+  for (const name of [...new Set(kernel.map((k) => k.backend))]) {
+    const row = KERNEL_RANKS.map((r) => kernel.find((k) => k.backend === name && k.product === product && k.rank === r)).map((k) => (k ? `r=${k.rank}: ${k.gflops.toFixed(2)}` : '—'));
+    console.log(`  ${name.padEnd(12)} ${row.join('   ')}`);
+  }
 }
 
-// The plan, and its duration estimated from the WᵀV rates: our iterations ran at about the plain
+// The plan, and its duration estimated from the product rates: our iterations ran at about the plain
 // WᵀV rate on this machine (KL-CD about half of it), scikit-learn's at about a quarter of numpy's.
 const plan: { spec: WorkloadSpec; c: SolverCase; backend: string }[] = [];
 for (const spec of workloads) {
@@ -216,6 +229,8 @@ for (const t of targets) console.log(`  ${t.workload} ${t.loss}: best ${t.best.t
 console.log(`ms/iter: median over iterations ${window.warmup + 1}–${Math.min(iterations, window.warmup + window.timed)} without objective evaluations; s→target excludes them too (their cost: objectiveMsPerEval in the JSON)`);
 console.log(`peak RSS of an idle process: node+tsx ${baselineMB(baseline.node)?.toFixed(0) ?? '?'} MB, python+sklearn ${baselineMB(baseline.python)?.toFixed(0) ?? '—'} MB`);
 for (const f of failures) console.log(`failed: ${f}`);
+const otherBuilds = results.filter((r) => r.wasmBuild !== undefined && r.wasmBuild !== wasmBuild);
+for (const r of otherBuilds) console.log(`note: ${r.workload} ${r.loss} ${r.solver} ${r.backend} ran the ${r.wasmBuild} build, not ${wasmBuild ?? 'none'}`);
 
 const seconds = (performance.now() - started) / 1000;
 const stamp = new Date().toISOString().replace(/:/g, '-').slice(0, 19);
@@ -223,7 +238,7 @@ const out = join(here, 'results', `bench-${stamp}.json`);
 mkdirSync(dirname(out), { recursive: true });
 const report = {
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, python, loadAtStart: load, loadAtEnd: loadavg()[0] },
+  machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, wasmBuild, python, loadAtStart: load, loadAtEnd: loadavg()[0] },
   options: { quick, iterations, checkEvery, window, backends: backends.map((b) => b.name), tolerance },
   workloads: workloads.map(({ name, rows: m, cols: n, rank, seed, description }) => ({ name, rows: m, cols: n, rank, seed, description })),
   baselineRssMB: { node: baselineMB(baseline.node), python: baselineMB(baseline.python) },

@@ -3,7 +3,7 @@
  * with one JSON argument; prints one JSON line on stdout. Modes:
  *   {"mode":"idle"}                         the baseline: this process with every module loaded
  *   {"mode":"case", …CaseJob}               one solver × loss on one workload, one backend
- *   {"mode":"kernel", …KernelJob}           WᵀV GFLOP/s on the audio-sized V
+ *   {"mode":"kernel", …KernelJob}           WᵀV and VHᵀ GFLOP/s on the audio-sized V
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { createMatrix, type Matrix } from '../app/matrix.js';
 import { createJsKernels } from '../app/nmf/kernels/js-kernels.js';
 import type { NmfKernels } from '../app/nmf/kernels/nmf-kernels.js';
 import { factorize, type NmfOptions } from '../app/nmf/index.js';
+import { kernelVariant } from '../native-workers/common/wasm-kernels.js';
 import { createRandom } from '../app/random.js';
 import { BACKENDS, type BenchLoss, type CaseResult, type TimingWindow } from './cases.js';
 import type { ResolvedAlgorithm } from '../app/nmf/index.js';
@@ -36,8 +37,12 @@ export interface KernelJob {
   readonly ranks: readonly number[];
 }
 
+/** The products the kernel benchmark times: WᵀV (matmulTN, the H update's) and VHᵀ (matmulNT, W's). */
+export type KernelProduct = 'WtV' | 'VHt';
+
 export interface KernelResult {
   readonly backend: string;
+  readonly product: KernelProduct;
   readonly rank: number;
   readonly ms: number;
   readonly gflops: number;
@@ -156,15 +161,18 @@ async function runCase(job: CaseJob): Promise<CaseResult> {
     finalObjective: result.objective,
     iterations: result.iterations,
     peakRssMB: peakRssMB(),
+    ...(job.backend.startsWith('wasm') ? { wasmBuild: kernelVariant() ?? undefined } : {}),
   };
 }
 
-/** Median time of out = WᵀV over repeats adding up to ≥ 0.3 s (at least 3), after one warm-up call. */
+/**
+ * Median times of WᵀV (r×n) and VHᵀ (m×r), each over repeats adding up to ≥ 0.3 s (at least 3)
+ * after one warm-up call.
+ */
 async function runKernel(job: KernelJob): Promise<KernelResult[]> {
   const V0 = loadNpy(join(job.dir, `${job.workload}.V.npy`));
   // The default backend (no kernels option) is the reference kernels factorize() falls back to.
   const kernels = (await kernelsOf(job.backend)) ?? createJsKernels();
-  const matmulTN = kernels.matmulTN.bind(kernels);
   const results: KernelResult[] = [];
   for (const r of job.ranks) {
     const mark = kernels.mark();
@@ -172,18 +180,27 @@ async function runKernel(job: KernelJob): Promise<KernelResult[]> {
     const V = kernels.allocate(V0.rows, V0.cols);
     V.data.set(V0.data);
     const W = kernels.allocate(V0.rows, r);
+    const H = kernels.allocate(r, V0.cols);
     const random = createRandom(r);
     for (let i = 0; i < W.data.length; i++) W.data[i] = random();
-    const out = kernels.allocate(r, V0.cols);
-    matmulTN(W, V, out);
-    const times: number[] = [];
-    for (let total = 0; total < 300 || times.length < 3; total += times[times.length - 1]!) {
-      const t = performance.now();
-      matmulTN(W, V, out);
-      times.push(performance.now() - t);
+    for (let i = 0; i < H.data.length; i++) H.data[i] = random();
+    const wtv = kernels.allocate(r, V0.cols);
+    const vht = kernels.allocate(V0.rows, r);
+    const products: [KernelProduct, () => void][] = [
+      ['WtV', () => kernels.matmulTN(W, V, wtv)],
+      ['VHt', () => kernels.matmulNT(V, H, vht)],
+    ];
+    for (const [product, run] of products) {
+      run();
+      const times: number[] = [];
+      for (let total = 0; total < 300 || times.length < 3; total += times[times.length - 1]!) {
+        const t = performance.now();
+        run();
+        times.push(performance.now() - t);
+      }
+      const ms = median(times);
+      results.push({ backend: job.backend, product, rank: r, ms, gflops: (2 * V.rows * V.cols * r) / (ms * 1e6) });
     }
-    const ms = median(times);
-    results.push({ backend: job.backend, rank: r, ms, gflops: (2 * V.rows * V.cols * r) / (ms * 1e6) });
     kernels.release(mark);
   }
   return results;

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
 import { createMatrix } from '../../app/matrix.js';
 import { factorize } from '../../app/nmf/factorize.js';
 import { createWasmKernels } from '../../native-workers/common/wasm-kernels.js';
 import { createRandom } from '../../app/random.js';
 import { startServeSession } from './serve-harness.js';
+
+// Chromium runs the relaxed-SIMD (FMA) build of the kernels; Node 20 has it behind a V8 flag, turned
+// on here before any module is compiled so that both sides run the same build (bit-identical).
+if (Number(process.versions.node.split('.')[0]) < 21) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 // The compute worker's browser entry runs the same job body as the Node entry: factorize a
 // matrix in a module Web Worker inside the page served by `nmf-studio serve`, with cancellation
