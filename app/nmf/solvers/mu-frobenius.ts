@@ -27,7 +27,7 @@ export function createFrobeniusMu(plan: MuPlan, orthogonal: 'none' | 'W' | 'H', 
   const core = kernels.allocate(r, r);
   const left = kernels.allocate(r, r);
   const denH = kernels.allocate(r, n);
-  const denRow = new Float64Array(r);
+  const denW = kernels.allocate(m, r);
 
   const updateW = (): void => {
     const freeW = plan.freeW;
@@ -37,7 +37,7 @@ export function createFrobeniusMu(plan: MuPlan, orthogonal: 'none' | 'W' | 'H', 
     products.refreshHht();
     // Ding et al.'s W-orthogonal denominator reads V Hᵀ of every row; otherwise the free rows do.
     products.computeVht(orthogonal === 'W' ? m : rows);
-    let den: Float32Array = hht;
+    let den = { rows: r, cols: r, data: hht };
     if (orthogonal === 'W') {
       // Ding et al.: denominator W (Wᵀ V Hᵀ), the r×r core from the W before this update.
       const c = core.data;
@@ -49,19 +49,16 @@ export function createFrobeniusMu(plan: MuPlan, orthogonal: 'none' | 'W' | 'H', 
           for (let k = 0; k < r; k++) c[l * r + k] += wil * vht[i * r + k]!;
         }
       }
-      den = c;
+      den = core;
     }
+    // W·HHᵀ (or Ding's W·core) by the kernels, from the W before this update.
+    kernels.matmul(W, den, denW);
+    const dw = denW.data;
     for (let i = 0; i < rows; i++) {
       const wOff = i * r;
-      // Every denominator reads the old row: compute them all before writing.
-      for (let k = 0; k < r; k++) {
-        let sum = 0;
-        for (let l = 0; l < r; l++) sum += wd[wOff + l]! * den[l * r + k]!;
-        denRow[k] = sum;
-      }
       for (let f = 0; f < freeW.length; f++) {
         const k = freeW[f]!;
-        wd[wOff + k] = muStep(wd[wOff + k]!, vht[wOff + k]!, denRow[k]!, plan.wRule);
+        wd[wOff + k] = muStep(wd[wOff + k]!, vht[wOff + k]!, dw[wOff + k]!, plan.wRule);
       }
     }
   };
