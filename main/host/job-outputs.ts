@@ -48,6 +48,8 @@ export function jobOutputs(fileName: string, output: WorkerOutput, options: Outp
       return [
         { name: `${stem}.abundances.tif`, bytes: writeGeoTiff(maps, rows, cols, { geo: output.cube.geo, bandNames: names }) },
         { name: `${stem}.endmembers.csv`, bytes: new TextEncoder().encode(endmembersCsv(output)) },
+        // Per-pixel reconstruction RMSE over the bands (NaN where the pixel was masked).
+        { name: `${stem}.rmse.tif`, bytes: writeGeoTiff([output.output.rmse], rows, cols, { geo: output.cube.geo, bandNames: ['rmse'] }) },
       ];
     }
     case 'factorize':

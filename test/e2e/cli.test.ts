@@ -128,6 +128,15 @@ test('unmix: GeoTIFF → abundance GeoTIFF keeping georeferencing, endmember CSV
   const lines = readFileSync(csv, 'utf8').trim().split('\n');
   assert.equal(lines.length, bands + 1);
   assert.equal(lines[0], 'band,endmember-1,endmember-2,endmember-3');
+  // The per-pixel reconstruction error map: one band, same grid and georeferencing, small errors.
+  const rmsePath = summary.outputs.find((p) => p.endsWith('scene.rmse.tif'))!;
+  assert.ok(rmsePath, 'rmse map exported');
+  const rmse = await readGeoTiff(new Uint8Array(readFileSync(rmsePath)).buffer, rmsePath);
+  assert.equal(rmse.bands, 1);
+  assert.deepEqual(rmse.geo?.modelTiepoint, geo.modelTiepoint);
+  let worst = 0;
+  for (const x of rmse.data) worst = Math.max(worst, x);
+  assert.ok(worst > 0 && worst < 100, `rmse up to ${worst} on data of scale 1000`);
 });
 
 test('bad input: one clear line naming the file, exit 1, nothing written', (t) => {
