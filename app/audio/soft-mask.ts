@@ -2,24 +2,31 @@ import type { Matrix } from '../matrix.js';
 import type { Spectrogram } from './stft.js';
 
 /**
- * Soft masks from an NMF model of a magnitude spectrogram (Smaragdis 2004; Févotte, Bertin &
- * Durrieu, Neural Computation 21(3), 2009, §6): with V̂_s = W_s H_s the part of the model built from
- * source s's components,
- *   M_s = V̂_s ⊘ Σ_s' V̂_s'
- * and source s is estimated as M_s ∘ X on the complex mixture STFT X. The masks sum to one in every
- * time–frequency cell (a cell the model leaves at zero gives 1/S to each source), so the source
- * estimates add up to the mixture exactly: mixture consistency, up to float rounding.
+ * Generalized Wiener masks from an NMF model of a magnitude spectrogram (Févotte, Bertin &
+ * Durrieu, Neural Computation 21(3), 2009, §6; Liutkus & Badeau, "Generalized Wiener filtering
+ * with fractional power spectrograms", ICASSP 2015): with V̂_s = W_s H_s the part of the model
+ * built from source s's components and p the mask exponent,
+ *   M_s = V̂_s^p ⊘ Σ_s' V̂_s'^p
+ * and source s is estimated as M_s ∘ X on the complex mixture STFT X. p = 1 splits each cell in
+ * proportion to the modelled magnitudes; p = 2 is the classic Wiener filter (sources as Gaussian
+ * processes with variances V̂_s²), which leaves less of the other sources in each estimate; larger
+ * p tends to a binary mask. The masks sum to one in every time–frequency cell (a cell the model
+ * leaves at zero gives 1/S to each source), so the source estimates add up to the mixture exactly:
+ * mixture consistency, up to float rounding.
  *
  * Returns one bins × frames mask per source, row-major like the spectrogram (bin b, frame t at
  * b · frames + t).
  */
-export function softMasks(W: Matrix, H: Matrix, assignment: readonly number[], sources: number): Float32Array[] {
+export const DEFAULT_MASK_EXPONENT = 2;
+
+export function softMasks(W: Matrix, H: Matrix, assignment: readonly number[], sources: number, exponent: number = DEFAULT_MASK_EXPONENT): Float32Array[] {
   const K = W.cols;
   const m = W.rows;
   const n = H.cols;
   if (H.rows !== K) throw new RangeError(`W has ${K} components but H has ${H.rows}`);
   if (assignment.length !== K) throw new RangeError(`assignment lists ${assignment.length} components, the model has ${K}`);
   if (!Number.isInteger(sources) || sources < 1) throw new RangeError(`the number of sources must be a positive integer, got ${sources}`);
+  validateMaskExponent(exponent);
   assignment.forEach((s, k) => {
     if (!Number.isInteger(s) || s < 0 || s >= sources) throw new RangeError(`component ${k} is assigned to source ${s}, expected 0…${sources - 1}`);
   });
@@ -38,6 +45,15 @@ export function softMasks(W: Matrix, H: Matrix, assignment: readonly number[], s
       const off = k * n;
       for (let t = 0; t < n; t++) part[t] += wbk * H.data[off + t]!;
     }
+    if (exponent !== 1) {
+      // Scaled by the row's largest part first, so that p-th powers of tiny or huge magnitudes
+      // neither underflow nor overflow (the ratios do not change).
+      for (let t = 0; t < n; t++) {
+        let top = 0;
+        for (const part of parts) if (part[t]! > top) top = part[t]!;
+        if (top > 0) for (const part of parts) part[t] = (part[t]! / top) ** exponent;
+      }
+    }
     total.fill(0);
     for (const part of parts) for (let t = 0; t < n; t++) total[t] += part[t]!;
     for (let s = 0; s < sources; s++) {
@@ -48,6 +64,10 @@ export function softMasks(W: Matrix, H: Matrix, assignment: readonly number[], s
     }
   }
   return masks;
+}
+
+export function validateMaskExponent(exponent: number): void {
+  if (!(exponent > 0) || !Number.isFinite(exponent) || exponent > 16) throw new RangeError(`mask exponent must be a number in (0, 16], got ${exponent}`);
 }
 
 /** M ∘ X: the mask scales each complex cell of the spectrogram (phase kept). */

@@ -54,27 +54,64 @@ interface WavLayout {
   readonly dataBytes: number;
 }
 
+/** What a WAV file holds, read from its header without decoding a sample. */
+export interface WavInfo {
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Sample frames (one sample per channel each) in the data chunk. */
+  readonly frames: number;
+  readonly bitDepth: number;
+  readonly float: boolean;
+}
+
+/**
+ * Checks a WAV file's structure (everything decodeWav checks before decoding) and returns its
+ * format, without decoding: a host that only needs a summary (sample rate, duration) then holds
+ * no decoded copy of a long recording (10 minutes of 44.1 kHz stereo is 212 MB as float32).
+ */
+export function readWavInfo(bytes: Uint8Array, fileName: string): WavInfo {
+  const layout = readLayout(bytes, fileName);
+  return {
+    sampleRate: layout.sampleRate,
+    channels: layout.channels,
+    frames: framesOf(layout, fileName),
+    bitDepth: layout.bitDepth,
+    float: layout.formatTag === WAVE_FORMAT_IEEE_FLOAT,
+  };
+}
+
+/**
+ * wav-decoder is handed the data in blocks of about this many bytes, each behind its own canonical
+ * header, and the samples land in the output arrays as they come: the decoder never needs a
+ * whole-file copy of the data beside the input bytes and the output (a 10-minute stereo 16-bit
+ * file is 106 MB of bytes and 212 MB of float32; one block is 1 MiB).
+ */
+const DECODE_BLOCK_BYTES = 1 << 20;
+
 export function decodeWav(bytes: Uint8Array, fileName: string): DecodedAudio {
   const layout = readLayout(bytes, fileName);
+  const frames = framesOf(layout, fileName);
   const blockAlign = layout.channels * (layout.bitDepth / 8);
-  const frames = Math.floor(layout.dataBytes / blockAlign);
-  if (frames === 0) {
-    throw new Error(`${fileName}: empty audio (the data chunk holds ${layout.dataBytes} bytes, less than one ${blockAlign}-byte frame)`);
-  }
-  const canonical = canonicalWav(bytes, layout, frames * blockAlign);
   const float = layout.formatTag === WAVE_FORMAT_IEEE_FLOAT;
-  let decoded: { sampleRate: number; channelData: Float32Array[] };
-  try {
-    // symmetric: integers scale linearly by 2^(bits-1), as libsndfile reads them, and as
-    // encodeWav writes them. Not for 8-bit, where wav-decoder's "symmetric" maps silence (128) to
-    // +1/255 instead of 0 (the asymmetric 8-bit reading is made linear below).
-    decoded = WavDecoder.decode.sync(canonical, { symmetric: !float && layout.bitDepth > 8 });
-  } catch (error) {
-    throw new Error(`${fileName}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  const channels = decoded.channelData;
-  if (channels.length !== layout.channels || channels.some((c) => c.length !== frames)) {
-    throw new Error(`${fileName}: decoder returned ${channels.length} channels of ${channels[0]?.length ?? 0} samples, expected ${layout.channels} of ${frames}`);
+  const channels = Array.from({ length: layout.channels }, () => new Float32Array(frames));
+  const blockFrames = Math.max(1, Math.floor(DECODE_BLOCK_BYTES / blockAlign));
+  for (let first = 0; first < frames; first += blockFrames) {
+    const count = Math.min(blockFrames, frames - first);
+    const canonical = canonicalWav(bytes, layout, layout.dataOffset + first * blockAlign, count * blockAlign);
+    let decoded: { channelData: Float32Array[] };
+    try {
+      // symmetric: integers scale linearly by 2^(bits-1), as libsndfile reads them, and as
+      // encodeWav writes them. Not for 8-bit, where wav-decoder's "symmetric" maps silence (128)
+      // to +1/255 instead of 0 (the asymmetric 8-bit reading is made linear below).
+      decoded = WavDecoder.decode.sync(canonical, { symmetric: !float && layout.bitDepth > 8 });
+    } catch (error) {
+      throw new Error(`${fileName}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const block = decoded.channelData;
+    if (block.length !== layout.channels || block.some((c) => c.length !== count)) {
+      throw new Error(`${fileName}: decoder returned ${block.length} channels of ${block[0]?.length ?? 0} samples, expected ${layout.channels} of ${count}`);
+    }
+    block.forEach((samples, c) => channels[c]!.set(samples, first));
   }
   if (!float && layout.bitDepth === 8) {
     // wav-decoder scales 8-bit positives by 1/127 (negatives by 1/128); rescale them to 1/128 so
@@ -90,7 +127,29 @@ export function decodeWav(bytes: Uint8Array, fileName: string): DecodedAudio {
       for (let i = 0; i < channel.length; i++) if (channel[i] === 1) channel[i] = -1;
     }
   }
+  if (float) {
+    // A float file can hold NaN or ±Inf (a crashed plug-in, a corrupt file); nothing downstream
+    // can use them, and the STFT's own error would not say which file they came from. Values
+    // beyond ±1 are legitimate in float files and kept. (64-bit values beyond float32's range
+    // become ±Inf here and are refused the same way.)
+    channels.forEach((channel, c) => {
+      for (let i = 0; i < channel.length; i++) {
+        if (!Number.isFinite(channel[i]!)) {
+          throw new Error(`${fileName}: sample ${i} of channel ${c + 1} (at ${(i / layout.sampleRate).toFixed(3)} s) is ${channel[i]}; audio samples must be finite`);
+        }
+      }
+    });
+  }
   return { sampleRate: layout.sampleRate, channels, bitDepth: layout.bitDepth, float };
+}
+
+function framesOf(layout: WavLayout, fileName: string): number {
+  const blockAlign = layout.channels * (layout.bitDepth / 8);
+  const frames = Math.floor(layout.dataBytes / blockAlign);
+  if (frames === 0) {
+    throw new Error(`${fileName}: empty audio (the data chunk holds ${layout.dataBytes} bytes, less than one ${blockAlign}-byte frame)`);
+  }
+  return frames;
 }
 
 /** Walks the RIFF chunks: finds fmt and data, checks everything the decoder would trip on. */
@@ -162,15 +221,23 @@ function readFmt(view: DataView, at: number, size: number, fail: (message: strin
   if (!depths.includes(bitDepth)) {
     fail(`unsupported ${float ? 'float' : 'PCM'} bit depth ${bitDepth}; supported: ${depths.join(', ')}`);
   }
+  // wav-decoder steps through the data by the header's block align; a header whose block align is
+  // not channels × bytes per sample would be read as shifted, garbled frames, so it is refused.
+  const blockAlign = view.getUint16(at + 12, true);
+  const expectedAlign = channels * (bitDepth / 8);
+  if (blockAlign !== expectedAlign) {
+    fail(`the fmt chunk's block align is ${blockAlign} bytes, but ${channels} channel${channels === 1 ? '' : 's'} of ${bitDepth}-bit samples take ${expectedAlign}`);
+  }
   return { formatTag, channels, sampleRate, bitDepth };
 }
 
 /**
- * RIFF header + 16-byte fmt (plain tag) + data, as a fresh ArrayBuffer: wav-decoder wants a whole
- * ArrayBuffer, and `bytes` may be a view into a larger one (a Node Buffer from the pool). The
- * block align is recomputed from channels and depth, which is what wav-decoder then reads samples by.
+ * RIFF header + 16-byte fmt (plain tag) + `dataBytes` of data from `from`, as a fresh ArrayBuffer:
+ * wav-decoder wants a whole ArrayBuffer, and `bytes` may be a view into a larger one (a Node
+ * Buffer from the pool). The block align is recomputed from channels and depth, which is what
+ * wav-decoder then reads samples by.
  */
-function canonicalWav(bytes: Uint8Array, layout: WavLayout, dataBytes: number): ArrayBuffer {
+function canonicalWav(bytes: Uint8Array, layout: WavLayout, from: number, dataBytes: number): ArrayBuffer {
   const out = new Uint8Array(44 + dataBytes);
   const view = new DataView(out.buffer);
   const blockAlign = layout.channels * (layout.bitDepth / 8);
@@ -185,12 +252,12 @@ function canonicalWav(bytes: Uint8Array, layout: WavLayout, dataBytes: number): 
   view.setUint16(20, layout.formatTag, true);
   view.setUint16(22, layout.channels, true);
   view.setUint32(24, layout.sampleRate, true);
-  view.setUint32(28, layout.sampleRate * blockAlign, true);
+  view.setUint32(28, (layout.sampleRate * blockAlign) >>> 0, true);
   view.setUint16(32, blockAlign, true);
   view.setUint16(34, layout.bitDepth, true);
   ascii(36, 'data');
   view.setUint32(40, dataBytes, true);
-  out.set(bytes.subarray(layout.dataOffset, layout.dataOffset + dataBytes), 44);
+  out.set(bytes.subarray(from, from + dataBytes), 44);
   return out.buffer;
 }
 

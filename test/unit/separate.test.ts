@@ -170,7 +170,11 @@ describe('separateAudio', () => {
     bad({ sources: 1.5 }, /sources must be an integer/);
     bad({ components: 1 }, /components must be an integer ≥ sources \(2\)/);
     bad({ components: 3.5 }, /components must be an integer/);
-    bad({ loss: 'l1' as SeparationParams['loss'] }, /loss must be 'kl' or 'frobenius', got 'l1'/);
+    bad({ loss: 'l1' as SeparationParams['loss'] }, /loss must be 'kl', 'frobenius' or 'is', got 'l1'/);
+    bad({ window: 'kaiser' as SeparationParams['window'] }, /STFT window must be one of hann, hamming, blackman, sine, got 'kaiser'/);
+    bad({ maskExponent: 0 }, /mask exponent must be a number in \(0, 16\], got 0/);
+    bad({ sparsity: -1 }, /sparsity must be a finite number ≥ 0, got -1/);
+    bad({ temporalWeight: Number.NaN }, /temporalWeight must be a finite number ≥ 0/);
     bad({ maxIter: 0 }, /maxIter must be an integer ≥ 1/);
     bad({ seed: Number.NaN }, /seed must be an integer/);
     bad({ windowSize: 1000 }, /window size must be a power of two/);
@@ -218,7 +222,8 @@ describe('groupComponents', () => {
   it('does not give a faint stray component a source of its own', () => {
     // Unweighted, the far-away bin-500 component would be the best singleton group.
     const { W, H } = peaked(600, [10, 12, 100, 110, 500], [1, 1, 1, 1, 1e-6]);
-    assert.deepEqual(groupComponents(W, H, 2), [0, 0, 1, 1, 1]);
+    const assignment = groupComponents(W, H, 2);
+    assert.deepEqual(assignment.slice(0, 4), [0, 0, 1, 1], `assignment ${assignment}`);
   });
 
   it('gives every source at least one component and rejects impossible requests', () => {
@@ -264,8 +269,17 @@ describe('softMasks', () => {
     // One bin, one frame, components 1 and 3 (source 0) vs 2 (source 1): masks 4/6 and 2/6.
     const W = createMatrix(1, 3, new Float32Array([1, 2, 3]));
     const H = createMatrix(3, 1, new Float32Array([1, 1, 1]));
-    const [a, b] = softMasks(W, H, [0, 1, 0], 2);
+    const [a, b] = softMasks(W, H, [0, 1, 0], 2, 1);
     assert.ok(Math.abs(a![0]! - 4 / 6) < 1e-7 && Math.abs(b![0]! - 2 / 6) < 1e-7);
+    // Generalized Wiener masks: parts 4 and 2 to the power p.
+    const [a2, b2] = softMasks(W, H, [0, 1, 0], 2);
+    assert.ok(Math.abs(a2![0]! - 16 / 20) < 1e-7 && Math.abs(b2![0]! - 4 / 20) < 1e-7, 'default exponent 2');
+    const [a3] = softMasks(W, H, [0, 1, 0], 2, 0.5);
+    assert.ok(Math.abs(a3![0]! - 2 / (2 + Math.SQRT2)) < 1e-7);
+    // Huge and tiny magnitudes: no overflow or underflow in the powers.
+    const big = softMasks(createMatrix(1, 2, new Float32Array([1e30, 1e-30])), createMatrix(2, 1, new Float32Array([1e8, 1e8])), [0, 1], 2, 8);
+    assert.ok(Math.abs(big[0]![0]! - 1) < 1e-7 && big[1]![0]! >= 0);
+    assert.throws(() => softMasks(W, H, [0, 1, 0], 2, 0), /mask exponent must be a number in \(0, 16\]/);
   });
 
   it('applies a mask to both parts of a complex spectrogram', () => {

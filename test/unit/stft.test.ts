@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { istft, magnitude, stft } from '../../app/audio/stft.js';
+import { analysisWindow, istft, magnitude, stft, type WindowType } from '../../app/audio/stft.js';
 import { createRandom } from '../../app/random.js';
 
 function whiteNoise(length: number, seed: number): Float32Array {
@@ -96,5 +96,71 @@ describe('stft / istft', () => {
     const spec = stft(x, { windowSize: 64, hop: 16 });
     assert.throws(() => istft({ ...spec, length: 200 }), /7 frames, a 200-sample signal with hop 16 has 13/);
     assert.throws(() => istft({ ...spec, bins: 20 }), /does not fit window size 64/);
+  });
+});
+
+describe('window types and COLA', () => {
+  const types: WindowType[] = ['hann', 'hamming', 'blackman', 'sine'];
+
+  it('computes the periodic windows (scipy get_window with fftbins=True)', () => {
+    const N = 16;
+    const hann = analysisWindow('hann', N);
+    const hamming = analysisWindow('hamming', N);
+    const blackman = analysisWindow('blackman', N);
+    const sine = analysisWindow('sine', N);
+    for (let n = 0; n < N; n++) {
+      const c = Math.cos((2 * Math.PI * n) / N);
+      assert.ok(Math.abs(hann[n]! - (0.5 - 0.5 * c)) < 1e-15);
+      assert.ok(Math.abs(hamming[n]! - (0.54 - 0.46 * c)) < 1e-15);
+      assert.ok(Math.abs(blackman[n]! - Math.max(0, 0.42 - 0.5 * c + 0.08 * Math.cos((4 * Math.PI * n) / N))) < 1e-15);
+      assert.ok(Math.abs(sine[n]! ** 2 - hann[n]!) < 1e-15, 'sine = √Hann');
+    }
+    assert.equal(hann[0], 0);
+    assert.equal(hann[N / 2], 1);
+  });
+
+  it('has constant Σ w² (COLA of the squared window) at the documented hops, so the inverse is plain weighted overlap-add', () => {
+    const N = 1024;
+    const cola: [WindowType, number][] = [['hann', 4], ['hann', 8], ['hamming', 4], ['sine', 2], ['sine', 4], ['blackman', 8]];
+    for (const [type, div] of cola) {
+      const w = analysisWindow(type, N);
+      const hop = N / div;
+      const sums = Array.from({ length: hop }, (_, n) => {
+        let s = 0;
+        for (let k = n; k < N; k += hop) s += w[k]! ** 2;
+        return s;
+      });
+      const ripple = (Math.max(...sums) - Math.min(...sums)) / Math.max(...sums);
+      assert.ok(ripple < 1e-12, `${type} hop N/${div}: Σw² ripple ${ripple}`);
+    }
+    // …and not at others (Hann at N/2: Σw² swings between 1/2 and 1).
+    const w = analysisWindow('hann', N);
+    const at = (n: number): number => w[n]! ** 2 + w[n + N / 2]! ** 2;
+    assert.ok(Math.abs(at(0) - 1) < 1e-12 && Math.abs(at(N / 4) - 0.5) < 1e-12);
+  });
+
+  for (const type of types) {
+    for (const div of [2, 4, 8]) {
+      it(`reconstructs white noise exactly with the ${type} window at hop N/${div}`, () => {
+        const N = 512;
+        const x = whiteNoise(9000, div * 7 + types.indexOf(type));
+        const spec = stft(x, { windowSize: N, hop: N / div, window: type });
+        assert.equal(spec.window, type);
+        const y = istft(spec);
+        const error = maxAbsDiff(x, y);
+        assert.ok(error < 1e-5, `${type} N/${div}: max reconstruction error ${error}`);
+      });
+    }
+  }
+
+  it('uses the Hann window by default and for spectrograms that do not name one', () => {
+    const x = whiteNoise(3000, 9);
+    const a = stft(x, { windowSize: 256, hop: 64 });
+    const b = stft(x, { windowSize: 256, hop: 64, window: 'hann' });
+    assert.equal(a.window, 'hann');
+    assert.deepEqual(a.re, b.re);
+    const { window: _w, ...unnamed } = b;
+    assert.deepEqual(istft(unnamed), istft(b));
+    assert.throws(() => stft(x, { windowSize: 256, hop: 64, window: 'kaiser' as WindowType }), /STFT window must be one of hann, hamming, blackman, sine, got 'kaiser'/);
   });
 });
