@@ -31,6 +31,7 @@ export function validateHostCall<M extends HostMethod>(method: M, args: readonly
     case 'cancelJob':
     case 'getResult':
     case 'exportResult':
+    case 'getSeparationModel':
       expectArity(1);
       text(method, 'jobId', args[0], MAX_ID_LENGTH);
       break;
@@ -39,6 +40,14 @@ export function validateHostCall<M extends HostMethod>(method: M, args: readonly
       expectArity(2);
       text(method, 'jobId', args[0], MAX_ID_LENGTH);
       integer(method, 'index', args[1], 0, 10_000);
+      break;
+    case 'regroupSources':
+      expectArity(2);
+      text(method, 'jobId', args[0], MAX_ID_LENGTH);
+      if (!Array.isArray(args[1]) || args[1].length === 0 || args[1].length > 1024) {
+        throw new HostCallError(`${method}: assignment must be an array of 1 to 1024 source indices`);
+      }
+      for (const source of args[1] as unknown[]) integer(method, 'source index', source, 0, 63);
       break;
     default:
       throw new HostCallError(`unknown host method '${String(method)}'`);
@@ -50,7 +59,9 @@ function jobParams(value: unknown): asserts value is JobParams {
   if (typeof value !== 'object' || value === null) throw new HostCallError('startJob: params must be an object');
   const p = value as Record<string, unknown>;
   text('startJob', 'fileId', p.fileId, MAX_ID_LENGTH);
-  if (p.loss !== undefined && p.loss !== 'kl' && p.loss !== 'frobenius') throw new HostCallError(`startJob: loss must be 'kl' or 'frobenius'`);
+  // Itakura–Saito is an audio loss (scale-invariant, for power spectra); unmixing takes KL or Frobenius.
+  const losses = p.kind === 'separate' ? ['kl', 'frobenius', 'is'] : ['kl', 'frobenius'];
+  if (p.loss !== undefined && !losses.includes(p.loss as string)) throw new HostCallError(`startJob: loss must be ${losses.map((l) => `'${l}'`).join(', ')}`);
   if (p.maxIter !== undefined) integer('startJob', 'maxIter', p.maxIter, 1, 1_000_000);
   if (p.seed !== undefined) integer('startJob', 'seed', p.seed, 0, 2 ** 32 - 1);
   const allowed = new Set(['kind', 'fileId', 'loss', 'maxIter', 'seed']);
@@ -59,13 +70,51 @@ function jobParams(value: unknown): asserts value is JobParams {
     integer('startJob', 'components', p.components, 1, 1024);
     if ((p.components as number) < (p.sources as number)) throw new HostCallError('startJob: components must be at least sources');
     allowed.add('sources').add('components');
+    if (p.guides !== undefined) separationGuides(p.guides);
+    if (p.guideComponents !== undefined) integer('startJob', 'guideComponents', p.guideComponents, 1, 1024);
+    allowed.add('guides').add('guideComponents');
   } else if (p.kind === 'unmix') {
     integer('startJob', 'endmembers', p.endmembers, 1, 256);
-    allowed.add('endmembers');
+    allowed.add('endmembers').add('init').add('sumToOne').add('sparsity').add('minVolume').add('badBands');
+    if (p.init !== undefined && !['vca', 'spa', 'nndsvd', 'random'].includes(p.init as string)) throw new HostCallError(`startJob: init must be 'vca', 'spa', 'nndsvd' or 'random'`);
+    if (p.sumToOne !== undefined && typeof p.sumToOne !== 'boolean') throw new HostCallError('startJob: sumToOne must be true or false');
+    for (const weight of ['sparsity', 'minVolume'] as const) {
+      const value = p[weight];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1e6)) throw new HostCallError(`startJob: ${weight} must be a number ≥ 0`);
+    }
+    if (p.badBands !== undefined) {
+      if (!Array.isArray(p.badBands) || p.badBands.length > 100_000) throw new HostCallError('startJob: badBands must be an array of band indices');
+      for (const band of p.badBands as unknown[]) integer('startJob', 'bad band', band, 0, 100_000);
+    }
   } else {
     throw new HostCallError(`startJob: kind must be 'separate' or 'unmix'`);
   }
   for (const key of Object.keys(p)) if (!allowed.has(key)) throw new HostCallError(`startJob: unexpected field '${key}'`);
+}
+
+/** Guided separation's guides (host-api.ts SeparationGuide): names, opened clips' ids, time ranges. */
+function separationGuides(value: unknown): void {
+  if (!Array.isArray(value) || value.length > 64) throw new HostCallError('startJob: guides must be an array of at most 64 guides');
+  for (const guide of value as unknown[]) {
+    if (typeof guide !== 'object' || guide === null) throw new HostCallError('startJob: each guide must be an object');
+    const g = guide as Record<string, unknown>;
+    for (const key of Object.keys(g)) if (!['source', 'clipFileIds', 'ranges'].includes(key)) throw new HostCallError(`startJob: unexpected guide field '${key}'`);
+    text('startJob', 'guide source', g.source, 64);
+    if (g.clipFileIds !== undefined) {
+      if (!Array.isArray(g.clipFileIds) || g.clipFileIds.length > 64) throw new HostCallError('startJob: clipFileIds must be an array of file ids');
+      for (const id of g.clipFileIds as unknown[]) text('startJob', 'clip file id', id, MAX_ID_LENGTH);
+    }
+    if (g.ranges !== undefined) {
+      if (!Array.isArray(g.ranges) || g.ranges.length > 10_000) throw new HostCallError('startJob: ranges must be an array of {start, end}');
+      for (const range of g.ranges as unknown[]) {
+        const r = (typeof range === 'object' && range !== null ? range : {}) as Record<string, unknown>;
+        const ok = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+        if (!ok(r.start) || !ok(r.end) || Object.keys(r).some((k) => k !== 'start' && k !== 'end')) {
+          throw new HostCallError('startJob: each range must be {start, end} in seconds (finite numbers ≥ 0)');
+        }
+      }
+    }
+  }
 }
 
 function text(method: string, what: string, value: unknown, maxLength: number): void {

@@ -30,6 +30,8 @@ export interface CubeSummary {
   readonly wavelengths: readonly number[] | null;
   readonly wavelengthUnits: string | null;
   readonly georeferenced: boolean;
+  /** The file format the cube was read from. */
+  readonly format?: 'geotiff' | 'envi' | 'mat' | 'npy';
 }
 
 export interface OpenedFile {
@@ -49,6 +51,27 @@ export interface SeparateJobParams {
   readonly loss?: NmfLoss;
   readonly maxIter?: number;
   readonly seed?: number;
+  /**
+   * Guided separation (semi-supervised NMF, app/audio/guided-separation.ts): sources learnt from
+   * an example clip or from time ranges of this file where they play alone. Absent or empty:
+   * automatic separation.
+   */
+  readonly guides?: readonly SeparationGuide[];
+  /** Dictionary size K_s of each guided source; default max(1, ⌊components / sources⌋). */
+  readonly guideComponents?: number;
+}
+
+/** One source's guide. Several guides may name the same source; they are merged. */
+export interface SeparationGuide {
+  /**
+   * The source's name, used in the output file names: `s1`…`sS` (or `source-1`…) pins it to that
+   * position, any other name (letters, digits, '-', '_') takes the first free position.
+   */
+  readonly source: string;
+  /** Files opened with openFile that hold the source alone (WAV at the mixture's sample rate). */
+  readonly clipFileIds?: readonly string[];
+  /** Spans of the mixture, in seconds, where only this source plays. */
+  readonly ranges?: readonly { readonly start: number; readonly end: number }[];
 }
 
 export interface UnmixJobParams {
@@ -59,6 +82,16 @@ export interface UnmixJobParams {
   readonly loss?: NmfLoss;
   readonly maxIter?: number;
   readonly seed?: number;
+  /** Endmember initialisation; default 'vca' (app/hsi/unmix.ts). */
+  readonly init?: 'vca' | 'spa' | 'nndsvd' | 'random';
+  /** Abundances as fractions summing to one per pixel (implied by sparsity or minVolume > 0). */
+  readonly sumToOne?: boolean;
+  /** L1/2 sparsity weight, relative (e.g. 0.01); 0 or absent: none. */
+  readonly sparsity?: number;
+  /** Minimum-volume weight, relative (e.g. 1); 0 or absent: none. */
+  readonly minVolume?: number;
+  /** Bands (0-based) left out of the fit, besides the file's own bad-band list. */
+  readonly badBands?: readonly number[];
 }
 
 export type JobParams = SeparateJobParams | UnmixJobParams;
@@ -116,9 +149,34 @@ export interface UnmixResult {
   readonly abundanceRanges: readonly { readonly min: number; readonly max: number }[];
   /** Pixels with a negative value that were clipped to zero before unmixing. */
   readonly clippedNegatives: number;
+  /** HySime's estimate of the number of endmembers (a suggestion), when it could be made. */
+  readonly suggestedEndmembers?: number | null;
+  /** Bands (0-based) left out of the fit; their endmember values are NaN. */
+  readonly droppedBands?: readonly number[];
 }
 
 export type JobResult = SeparationResult | UnmixResult;
+
+/**
+ * The NMF model of a separation, for the audio workspace's component views: W (each component's
+ * spectrum over the STFT bins) and H (its activation over the frames), and which source each
+ * component feeds. Bin b is b · sampleRate / windowSize Hz; frame t is centred at t · hop samples.
+ */
+export interface SeparationModel {
+  readonly sampleRate: number;
+  readonly windowSize: number;
+  readonly hop: number;
+  readonly bins: number;
+  readonly frames: number;
+  readonly components: number;
+  /** W, bins × components, row-major. */
+  readonly spectra: Float32Array;
+  /** H, components × frames, row-major. */
+  readonly activations: Float32Array;
+  /** Source index (0-based) of each component. */
+  readonly assignment: readonly number[];
+  readonly sourceNames: readonly string[];
+}
 
 export interface ExportResult {
   /** Absolute paths of the files written, on the host's file system. */
@@ -137,6 +195,13 @@ export interface HostApi {
   getAbundanceMap(jobId: string, endmemberIndex: number): Promise<Float32Array>;
   /** Writes the job's outputs into the host's export folder; never overwrites an existing file. */
   exportResult(jobId: string): Promise<ExportResult>;
+  /** A finished separation's NMF model (W, H, component → source assignment). */
+  getSeparationModel(jobId: string): Promise<SeparationModel>;
+  /**
+   * Resynthesises a finished separation's sources with a new component → source assignment (one
+   * source index per component); getSourceAudio and exportResult then give the new sources.
+   */
+  regroupSources(jobId: string, assignment: readonly number[]): Promise<SeparationResult>;
   /** Subscribes to progress and completion of every job; returns the unsubscribe function. */
   onJobEvent(listener: (event: JobEvent) => void): () => void;
 }
@@ -153,6 +218,8 @@ export const HOST_METHODS = [
   'getSourceAudio',
   'getAbundanceMap',
   'exportResult',
+  'getSeparationModel',
+  'regroupSources',
 ] as const satisfies readonly (keyof HostApi)[];
 
 export type HostMethod = (typeof HOST_METHODS)[number];

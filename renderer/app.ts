@@ -1,20 +1,39 @@
+import 'uplot/dist/uPlot.min.css';
 import type { JobParams, OpenedFile } from '../app/host-api.js';
+import { AnalysisClient } from './analysis/analysis-client.js';
+import { AudioWorkspace } from './audio/audio-workspace.js';
+import { CubeWorkspace } from './cube/cube-workspace.js';
 import { byId } from './dom.js';
 import { wireFileInput } from './drop-zone.js';
 import { clearError, messageOf, showError } from './error-banner.js';
 import { renderFileSummary } from './file-summary.js';
+import { formatDuration, formatNumber } from './format.js';
+import { HomeView, type InputFile } from './home/home-view.js';
+import { rememberFile } from './home/recent-files.js';
 import { getHost } from './host.js';
 import { startTrackedJob, type TrackedJob } from './job-tracker.js';
-import { ResultsView } from './results-view.js';
 import { RunPanel } from './run-panel.js';
+import { installShortcuts } from './shortcuts.js';
+import type { WorkspaceContext } from './workspace-context.js';
 
-// The page's controller: a file is opened, a job runs on it, its results are shown. One job at a time.
+// The page's controller: a file is opened (home page), its workspace shows it, a job runs on it
+// and its results join the workspace. One file and one job at a time.
+
+type Workspace = AudioWorkspace | CubeWorkspace;
 
 const host = getHost();
-const results = new ResultsView(host);
+const context: WorkspaceContext = { host, analysis: new AnalysisClient(), onError: showError };
+const workspaceView = byId('workspace-view', HTMLDivElement);
+const audioRoot = byId('audio-workspace', HTMLElement);
+const cubeRoot = byId('cube-workspace', HTMLElement);
+const jobSummary = byId('job-summary', HTMLParagraphElement);
 let opened: OpenedFile | null = null;
+let workspace: Workspace | null = null;
 let job: TrackedJob | null = null;
-let busy = false;
+let running = false;
+let opening = false;
+/** A file that arrived while another was opening: opened next (only the latest is kept). */
+let nextFile: InputFile | null = null;
 
 const runPanel = new RunPanel({
   onRun: (params) => void run(params),
@@ -22,43 +41,73 @@ const runPanel = new RunPanel({
   onInvalid: showError,
 });
 
-function showOpenedFile(file: OpenedFile | null): void {
-  byId('file-info', HTMLDivElement).hidden = file === null;
-  if (file) {
-    byId('file-name', HTMLHeadingElement).textContent = file.name;
-    renderFileSummary(byId('file-summary', HTMLDListElement), file);
-  }
+const files = wireFileInput({ zone: byId('drop-zone', HTMLDivElement), input: byId('file-input', HTMLInputElement) }, (file) => void openDropped(file));
+const home = new HomeView({ onFile: (file) => void open(file), onOpenDialog: () => files.openDialog(), onError: showError });
+
+const resume = byId('resume-button', HTMLButtonElement);
+resume.addEventListener('click', () => showHome(false));
+
+function showHome(visible: boolean): void {
+  home.show(visible);
+  resume.hidden = !visible || opened === null;
+  if (opened) resume.textContent = `Back to ${opened.name}`;
+  workspaceView.hidden = visible || opened === null;
+  document.body.dataset.view = visible ? 'home' : 'workspace';
 }
 
-async function open(file: File): Promise<void> {
-  if (busy) {
+async function openDropped(file: File): Promise<void> {
+  await open({ name: file.name, bytes: await file.arrayBuffer() });
+}
+
+async function open(input: InputFile): Promise<void> {
+  if (running) {
     showError('A job is running: cancel it before opening another file.');
     return;
   }
+  if (opening) {
+    nextFile = input;
+    return;
+  }
   clearError();
-  busy = true;
+  opening = true;
   runPanel.setFile(null);
-  runPanel.setStatus(`Opening ${file.name}…`, 0);
+  runPanel.setStatus(`Opening ${input.name}…`, 0);
   try {
-    opened = await host.openFile(file.name, await file.arrayBuffer());
-    results.clear();
-    showOpenedFile(opened);
+    const file = await host.openFile(input.name, input.bytes);
+    workspace?.dispose();
+    workspace = null;
+    opened = file;
+    jobSummary.textContent = '';
+    byId('file-name', HTMLHeadingElement).textContent = file.name;
+    renderFileSummary(byId('file-summary', HTMLDListElement), file);
+    audioRoot.hidden = file.summary.kind !== 'audio';
+    cubeRoot.hidden = file.summary.kind !== 'cube';
+    showHome(false);
+    void rememberFile(file.name, file.summary.kind, input.bytes);
+    runPanel.setStatus(`Reading ${file.name}…`, 0);
+    workspace = file.summary.kind === 'audio' ? await AudioWorkspace.open(audioRoot, context, file, input.bytes) : await CubeWorkspace.open(cubeRoot, context, file, input.bytes);
+    workspaceView.dataset.ready = file.fileId;
     runPanel.setStatus('Ready: set the parameters and press Run.', 0);
   } catch (error) {
     const message = messageOf(error);
     // The host's messages usually name the file already.
-    showError(message.startsWith(file.name) ? message : `Could not open ${file.name}: ${message}`);
+    showError(message.startsWith(input.name) ? message : `Could not open ${input.name}: ${message}`);
     runPanel.setStatus(opened ? 'Ready.' : 'Open a file to begin.', 0);
   } finally {
-    busy = false;
+    opening = false;
     runPanel.setFile(opened);
+    const next = nextFile;
+    nextFile = null;
+    if (next) void open(next);
   }
 }
 
 async function run(params: JobParams): Promise<void> {
+  if (opening) return;
   clearError();
-  busy = true;
-  results.clear();
+  running = true;
+  workspace?.clearResult();
+  jobSummary.textContent = '';
   runPanel.setRunning(true);
   runPanel.setStatus('Starting…', 0);
   try {
@@ -67,7 +116,15 @@ async function run(params: JobParams): Promise<void> {
     const outcome = await job.outcome;
     if (outcome.type === 'done') {
       runPanel.setStatus('Loading results…', 1);
-      await results.show(job.jobId, await host.getResult(job.jobId));
+      const result = await host.getResult(job.jobId);
+      if (result.kind === 'separate' && workspace instanceof AudioWorkspace) await workspace.showResult(job.jobId, result);
+      else if (result.kind === 'unmix' && workspace instanceof CubeWorkspace) {
+        // The sum-to-one model (asked for, or implied by sparsity or minimum volume) has a per-pixel scale.
+        const scaled = params.kind === 'unmix' && (params.sumToOne === true || (params.sparsity ?? 0) > 0 || (params.minVolume ?? 0) > 0);
+        await workspace.showResult(job.jobId, result, scaled);
+      }
+      const s = result.summary;
+      jobSummary.textContent = `${s.iterations} iterations of ${s.algorithm.toUpperCase()} (${s.loss} loss) in ${formatDuration(s.seconds)}; final objective ${formatNumber(s.objective)}.`;
       runPanel.setStatus('Done.', 1);
     } else if (outcome.type === 'failed') {
       showError(`The job failed: ${outcome.error}`);
@@ -80,7 +137,7 @@ async function run(params: JobParams): Promise<void> {
     runPanel.setStatus('Ready.', 0);
   } finally {
     job = null;
-    busy = false;
+    running = false;
     runPanel.setRunning(false);
   }
 }
@@ -97,9 +154,13 @@ async function cancel(): Promise<void> {
   }
 }
 
-wireFileInput(
-  { zone: byId('drop-zone', HTMLDivElement), button: byId('open-button', HTMLButtonElement), input: byId('file-input', HTMLInputElement) },
-  (file) => void open(file),
-);
+byId('home-button', HTMLButtonElement).addEventListener('click', () => showHome(true));
+byId('open-button', HTMLButtonElement).addEventListener('click', () => files.openDialog());
+installShortcuts({
+  togglePlay: () => workspace?.togglePlay(),
+  open: () => files.openDialog(),
+  exportAll: () => void workspace?.exportAll(),
+});
+showHome(true);
 // Connecting the event stream now means the socket is already open when the first job starts.
 host.onJobEvent(() => {});

@@ -1,48 +1,55 @@
 export interface FileInputElements {
+  /** Highlighted while files are dragged over it. */
   readonly zone: HTMLElement;
-  readonly button: HTMLButtonElement;
   readonly input: HTMLInputElement;
 }
 
 /**
- * Files arrive two ways: dropped from the OS onto the zone, or picked with Open…. Drops anywhere
- * else on the page are swallowed so that a near miss does not navigate away to the file.
+ * Files arrive two ways: dropped from the OS (anywhere on the window: onto the home page's zone,
+ * or onto a workspace to open another file), or picked with Open… (the hidden file input).
+ * Drops of files are always taken, so a near miss never navigates away to the file.
  */
-export function wireFileInput(elements: FileInputElements, onFile: (file: File) => void): void {
-  const { zone, button, input } = elements;
+export function wireFileInput(elements: FileInputElements, onFile: (file: File) => void): { openDialog(): void } {
+  const { zone, input } = elements;
   const hasFiles = (event: DragEvent): boolean => event.dataTransfer?.types.includes('Files') ?? false;
+  let depth = 0;
 
-  window.addEventListener('dragover', (event) => event.preventDefault());
-  window.addEventListener('drop', (event) => event.preventDefault());
-
-  zone.addEventListener('dragenter', (event) => {
+  window.addEventListener('dragenter', (event) => {
     if (!hasFiles(event)) return;
     event.preventDefault();
+    depth++;
     zone.classList.add('dragging');
+    document.body.classList.add('dragging-files');
   });
-  zone.addEventListener('dragover', (event) => {
+  window.addEventListener('dragover', (event) => {
     if (!hasFiles(event)) return;
-    // Accepting the drag here is what makes the zone a drop target at all.
+    // Accepting the drag here is what makes the window a drop target at all.
     event.preventDefault();
     if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
-    zone.classList.add('dragging');
   });
-  zone.addEventListener('dragleave', (event) => {
-    if (event.relatedTarget instanceof Node && zone.contains(event.relatedTarget)) return;
+  const reset = (): void => {
+    depth = 0;
     zone.classList.remove('dragging');
+    document.body.classList.remove('dragging-files');
+  };
+  window.addEventListener('dragleave', (event) => {
+    if (!hasFiles(event)) return;
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) reset();
   });
-  zone.addEventListener('drop', (event) => {
+  window.addEventListener('drop', (event) => {
+    if (!hasFiles(event)) return;
     event.preventDefault();
-    zone.classList.remove('dragging');
+    reset();
     const file = event.dataTransfer?.files[0];
     if (file) onFile(file);
   });
 
-  button.addEventListener('click', () => input.click());
   input.addEventListener('change', () => {
     const file = input.files?.[0];
     // Cleared so that picking the same file again still fires 'change'.
     input.value = '';
     if (file) onFile(file);
   });
+  return { openDialog: () => input.click() };
 }

@@ -37,3 +37,17 @@ export function formatNumber(value: number): string {
 export function formatChannels(channels: number): string {
   return channels === 1 ? 'mono' : channels === 2 ? 'stereo' : `${channels} channels`;
 }
+
+/** A transport position: m:ss.t (tenths), h:mm:ss past an hour. */
+export function formatClock(seconds: number): string {
+  const s = Math.max(0, seconds);
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const secs = rest.toFixed(1).padStart(4, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${secs}` : `${minutes}:${secs}`;
+}
+
+export function formatHertz(hertz: number): string {
+  return hertz >= 1000 ? `${Number((hertz / 1000).toPrecision(3))} kHz` : `${Math.round(hertz)} Hz`;
+}

@@ -1,8 +1,12 @@
-import type { JobParams, JobProgressEvent, OpenedFile } from '../app/host-api.js';
+import type { JobParams, JobProgressEvent, OpenedFile, UnmixJobParams } from '../app/host-api.js';
 import { byId } from './dom.js';
 import { formatDuration, formatNumber } from './format.js';
+import { ObjectivePlot } from './objective-plot.js';
 
-/** The form that sets a job's parameters, its Run/Cancel buttons and the progress display. */
+/**
+ * The form that sets a job's parameters (every field the host's job parameters accept; defaults
+ * and tooltips in index.html), its Run/Cancel buttons, the progress bar and the live objective plot.
+ */
 export class RunPanel {
   private readonly form = byId('run-form', HTMLFormElement);
   private readonly audioFields = byId('audio-params', HTMLFieldSetElement);
@@ -10,11 +14,18 @@ export class RunPanel {
   private readonly sources = byId('sources', HTMLInputElement);
   private readonly components = byId('components', HTMLInputElement);
   private readonly endmembers = byId('endmembers', HTMLInputElement);
+  private readonly loss = byId('loss', HTMLSelectElement);
   private readonly iterations = byId('iterations', HTMLInputElement);
+  private readonly seed = byId('seed', HTMLInputElement);
+  private readonly init = byId('init', HTMLSelectElement);
+  private readonly sumToOne = byId('sum-to-one', HTMLInputElement);
+  private readonly sparsity = byId('sparsity', HTMLInputElement);
+  private readonly minVolume = byId('min-volume', HTMLInputElement);
   private readonly runButton = byId('run-button', HTMLButtonElement);
   private readonly cancelButton = byId('cancel-button', HTMLButtonElement);
   private readonly progress = byId('progress', HTMLProgressElement);
   private readonly stage = byId('stage', HTMLSpanElement);
+  private readonly objective = new ObjectivePlot(byId('objective-plot', HTMLDivElement));
   private file: OpenedFile | null = null;
   private running = false;
 
@@ -32,12 +43,16 @@ export class RunPanel {
 
   setFile(file: OpenedFile | null): void {
     this.file = file;
+    if (file?.summary.kind === 'cube') this.endmembers.max = String(Math.max(1, file.summary.bands - 1));
     this.update();
   }
 
   setRunning(running: boolean): void {
     this.running = running;
-    if (running) this.progress.value = 0;
+    if (running) {
+      this.progress.value = 0;
+      this.objective.reset();
+    }
     this.update();
   }
 
@@ -48,6 +63,7 @@ export class RunPanel {
 
   showProgress(event: JobProgressEvent): void {
     this.progress.value = Math.min(1, Math.max(0, event.fraction));
+    this.objective.add(event);
     const details = [
       event.iteration !== null ? `iteration ${event.iteration}` : null,
       event.objective !== null ? `objective ${formatNumber(event.objective)}` : null,
@@ -65,7 +81,8 @@ export class RunPanel {
     const kind = this.file?.summary.kind ?? null;
     this.audioFields.hidden = kind === 'cube';
     this.cubeFields.hidden = kind !== 'cube';
-    for (const input of [this.sources, this.components, this.endmembers, this.iterations]) input.disabled = this.running || kind === null;
+    const inputs = [this.sources, this.components, this.endmembers, this.loss, this.iterations, this.seed, this.init, this.sumToOne, this.sparsity, this.minVolume];
+    for (const input of inputs) input.disabled = this.running || kind === null;
     this.runButton.disabled = this.running || kind === null;
     this.runButton.setAttribute('aria-busy', String(this.running));
     if (!this.running) this.cancelButton.disabled = true;
@@ -82,19 +99,41 @@ export class RunPanel {
     };
     const maxIter = read(this.iterations, 'Iterations', 1, 100000);
     if (typeof maxIter === 'string') return maxIter;
+    const seed = read(this.seed, 'Seed', 0, 2 ** 32 - 1);
+    if (typeof seed === 'string') return seed;
+    const chosen = this.loss.value;
+    const loss: { loss?: 'kl' | 'frobenius' } = chosen === 'kl' || chosen === 'frobenius' ? { loss: chosen } : {};
     if (file.summary.kind === 'cube') {
-      const endmembers = read(this.endmembers, 'Endmembers', 1, Math.max(1, file.summary.bands));
+      const endmembers = read(this.endmembers, 'Endmembers', 1, Math.max(1, file.summary.bands - 1));
       if (typeof endmembers === 'string') return endmembers;
-      return { kind: 'unmix', fileId: file.fileId, endmembers, maxIter };
+      const weight = (input: HTMLInputElement, label: string, max: number): number | string => {
+        const value = Number(input.value);
+        return input.value.trim() !== '' && Number.isFinite(value) && value >= 0 && value <= max ? value : `${label} must be a number from 0 to ${max}.`;
+      };
+      const sparsity = weight(this.sparsity, 'Sparsity', 10);
+      if (typeof sparsity === 'string') return sparsity;
+      const minVolume = weight(this.minVolume, 'Minimum volume', 100);
+      if (typeof minVolume === 'string') return minVolume;
+      // Only what differs from the defaults is sent, so hosts that predate an option still run.
+      const init = INITS.find((name) => name === this.init.value);
+      const options: Partial<UnmixJobParams> = {
+        ...(init ? { init } : {}),
+        ...(this.sumToOne.checked ? { sumToOne: true } : {}),
+        ...(sparsity > 0 ? { sparsity } : {}),
+        ...(minVolume > 0 ? { minVolume } : {}),
+      };
+      return { kind: 'unmix', fileId: file.fileId, endmembers, maxIter, seed, ...loss, ...options };
     }
     const sources = read(this.sources, 'Sources', 1, 32);
     if (typeof sources === 'string') return sources;
     const components = read(this.components, 'Components', 1, 256);
     if (typeof components === 'string') return components;
     if (components < sources) return 'Components must be at least the number of sources.';
-    return { kind: 'separate', fileId: file.fileId, sources, components, maxIter };
+    return { kind: 'separate', fileId: file.fileId, sources, components, maxIter, seed, ...loss };
   }
 }
+
+const INITS = ['vca', 'spa', 'nndsvd', 'random'] as const satisfies readonly NonNullable<UnmixJobParams['init']>[];
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

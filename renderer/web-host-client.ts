@@ -1,4 +1,5 @@
-import { HOST_METHODS, type HostApi, type HostMethod, type JobEvent } from '../app/host-api.js';
+import { HOST_METHODS, type HostApi, type HostMethod, type JobEvent, type SeparationModel } from '../app/host-api.js';
+import { unpackFloats } from '../app/packed-floats.js';
 
 /**
  * HostApi over the local web host's protocol: `POST /api/<method>` with a JSON array of arguments
@@ -42,6 +43,12 @@ export function createWebHostClient(baseUrl?: string): HostApi {
     getSourceAudio: (jobId, sourceIndex) => callBytes('getSourceAudio', jobId, sourceIndex),
     getAbundanceMap: async (jobId, endmemberIndex) => littleEndianFloat32(await callBytes('getAbundanceMap', jobId, endmemberIndex)),
     exportResult: (jobId) => callJson('exportResult', jobId),
+    getSeparationModel: async (jobId) => {
+      const { header, arrays } = unpackFloats<Omit<SeparationModel, 'spectra' | 'activations'>>(await callBytes('getSeparationModel', jobId), 'getSeparationModel');
+      if (arrays.length !== 2) throw new Error('getSeparationModel: malformed reply (expected W and H)');
+      return { ...header, spectra: arrays[0]!, activations: arrays[1]! };
+    },
+    regroupSources: (jobId, assignment) => callJson('regroupSources', jobId, assignment),
     onJobEvent: (listener) => events.subscribe(listener),
   };
   // Guards the mapping above against drifting from the method list both transports share.

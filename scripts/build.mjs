@@ -43,6 +43,8 @@ await Promise.all([
   }),
   build({ ...browser, entryPoints: { 'renderer/app': 'renderer/app.ts' }, outdir: out }),
   build({ ...browser, entryPoints: { 'renderer/browser-worker': 'native-workers/browser/browser-worker.ts' }, outdir: out }),
+  // The page's analysis worker (spectrograms, band images, PCA for the workspaces).
+  build({ ...browser, entryPoints: { 'renderer/analysis-worker': 'renderer/analysis/analysis-worker.ts' }, outdir: out }),
   // Electron's main process is ESM; its sandboxed preload must be CommonJS and may require only
   // 'electron', so it is bundled whole.
   build({ ...node, format: 'esm', entryPoints: { 'electron/main': 'main/electron/electron-main.ts' }, outdir: out, external: ['electron'] }),

@@ -1,16 +1,23 @@
 /** Command-line grammar of `nmf-studio`, parsed with node:util's parseArgs (no dependency). */
 import { parseArgs } from 'node:util';
+import { defaultComponents } from '../../app/audio/separate.js';
 import type { WavFormat } from '../../app/audio/wav-codec.js';
+import { parseBandList } from '../../app/hsi/prepare-cube.js';
+import { UNMIX_INITS, type UnmixInit } from '../../app/hsi/unmix.js';
 import type { NmfAlgorithm, NmfInit, NmfLoss } from '../../app/nmf/nmf-types.js';
 
 export const USAGE = `Usage:
-  nmf-studio separate <file.wav> --sources S [--components K] [--loss kl|frobenius]
-                      [--max-iter N] [--seed N] [--format pcm16|pcm24|float32] --out DIR [--force] [--json]
-  nmf-studio unmix <cube.tif> --endmembers P [--loss frobenius|kl] [--max-iter N] [--seed N]
+  nmf-studio separate <file.wav> --sources S [--components K] [--loss kl|frobenius|is]
+                      [--guide SOURCE=clip.wav …] [--guide-range SOURCE=START-END[,START-END…] …]
+                      [--guide-components Ks] [--max-iter N] [--seed N] [--format pcm16|pcm24|float32]
                       --out DIR [--force] [--json]
+  nmf-studio unmix <cube> --endmembers P [--loss frobenius|kl] [--init vca|spa|nndsvd|random]
+                      [--sum-to-one] [--sparsity x] [--min-volume x] [--bad-bands 1-4,100-110]
+                      [--max-iter N] [--seed N] --out DIR [--force] [--json]
   nmf-studio factorize <V.csv|V.tsv|V.npy> --rank r|a-b|a,b,… [--loss frobenius|kl|is|beta=<number>]
                       [--algorithm mu|hals|anls|cd|auto] [--init random|nndsvd|nndsvda|nndsvdar|spa]
                       [--seed N] [--max-iter N] [--tol x] [--restarts N] --out DIR [--force] [--json]
+  nmf-studio evaluate --reference s1.wav s2.wav … --estimate e1.wav e2.wav … [--json]
   nmf-studio serve [--port N] [--out DIR]
   nmf-studio --help | --version
 
@@ -33,10 +40,44 @@ interface JobCommon {
 export type CliCommand =
   | { readonly command: 'help' }
   | { readonly command: 'version' }
-  | ({ readonly command: 'separate'; readonly sources: number; readonly components: number; readonly format: WavFormat | undefined } & JobCommon)
-  | ({ readonly command: 'unmix'; readonly endmembers: number } & JobCommon)
+  | ({
+      readonly command: 'separate';
+      readonly sources: number;
+      readonly components: number;
+      readonly format: WavFormat | undefined;
+      /** Guided separation when non-empty, in the order given (one entry per flag). */
+      readonly guides: readonly CliGuide[];
+      readonly guideComponents: number | undefined;
+    } & JobCommon)
+  | ({ readonly command: 'unmix' } & UnmixOptions & JobCommon)
   | FactorizeCommand
+  /** SDR/SIR/SAR/SI-SDR of separated sources (WAV), or unmixing scores (other references). */
+  | { readonly command: 'evaluate'; readonly reference: readonly string[]; readonly estimate: readonly string[]; readonly json: boolean }
   | { readonly command: 'serve'; readonly port: number; readonly out: string | undefined };
+
+/**
+ * `--guide SOURCE=clip.wav` (a clip of the source alone) or `--guide-range SOURCE=START-END,…`
+ * (spans of the input where only that source plays; times in seconds or m:ss.s).
+ */
+export interface CliGuide {
+  readonly source: string;
+  readonly clip?: string;
+  readonly ranges?: readonly { readonly start: number; readonly end: number }[];
+}
+
+/**
+ * `unmix`'s method options (app/hsi/unmix.ts, UnmixParams). Unset ones stay undefined so that the
+ * engine's defaults apply.
+ */
+export interface UnmixOptions {
+  readonly endmembers: number;
+  readonly init: UnmixInit | undefined;
+  readonly sumToOne: boolean;
+  readonly sparsity: number | undefined;
+  readonly minVolume: number | undefined;
+  /** 0-based band indices from --bad-bands (given 1-based, like ENVI's band numbers). */
+  readonly badBands: readonly number[] | undefined;
+}
 
 /**
  * `factorize`: any nonnegative matrix V ≈ W·H. Options left unset stay undefined so that the
@@ -76,12 +117,19 @@ const options = {
   rank: { type: 'string' },
   algorithm: { type: 'string' },
   init: { type: 'string' },
+  'sum-to-one': { type: 'boolean' },
+  sparsity: { type: 'string' },
+  'min-volume': { type: 'string' },
+  'bad-bands': { type: 'string' },
   tol: { type: 'string' },
   restarts: { type: 'string' },
   loss: { type: 'string' },
   'max-iter': { type: 'string' },
   seed: { type: 'string' },
   format: { type: 'string' },
+  guide: { type: 'string', multiple: true },
+  'guide-range': { type: 'string', multiple: true },
+  'guide-components': { type: 'string' },
   out: { type: 'string', short: 'o' },
   port: { type: 'string' },
   force: { type: 'boolean' },
@@ -91,6 +139,8 @@ const options = {
 } as const;
 
 export function parseCli(argv: readonly string[]): CliCommand {
+  // `evaluate` takes several files after one flag (--reference a b), which parseArgs cannot.
+  if (argv[0] === 'evaluate') return parseEvaluate(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
@@ -106,13 +156,13 @@ export function parseCli(argv: readonly string[]): CliCommand {
       if (!names.includes(key)) throw new UsageError(`--${key} does not apply to '${command}'`);
     }
   };
-  const jobCommon = (): JobCommon => {
+  const jobCommon = (losses: readonly NmfLoss[] = ['kl', 'frobenius']): JobCommon => {
     if (rest.length !== 1) throw new UsageError(`'${command}' takes exactly one input file, got ${rest.length}`);
     if (!values.out) throw new UsageError(`'${command}' needs --out DIR`);
     return {
       input: rest[0]!,
       out: values.out,
-      loss: values.loss === undefined ? undefined : parseLoss(values.loss),
+      loss: values.loss === undefined ? undefined : parseLoss(values.loss, losses),
       maxIter: values['max-iter'] === undefined ? 200 : integer('--max-iter', values['max-iter'], 1),
       seed: values.seed === undefined ? 0 : integer('--seed', values.seed, 0),
       force: values.force ?? false,
@@ -121,17 +171,39 @@ export function parseCli(argv: readonly string[]): CliCommand {
   };
   switch (command) {
     case 'separate': {
-      allowed(['sources', 'components', 'loss', 'max-iter', 'seed', 'format', 'out', 'force', 'json']);
+      allowed(['sources', 'components', 'loss', 'max-iter', 'seed', 'format', 'guide', 'guide-range', 'guide-components', 'out', 'force', 'json']);
       if (values.sources === undefined) throw new UsageError(`'separate' needs --sources S`);
       const sources = integer('--sources', values.sources, 1);
-      const components = values.components === undefined ? 3 * sources : integer('--components', values.components, 1);
+      const guides = [...(values.guide ?? []).map(parseGuideClip), ...(values['guide-range'] ?? []).map(parseGuideRange)];
+      // defaultComponents: 8 per source, enough to cover a source's notes (and, guided, a
+      // dictionary of K / S components per guided source).
+      const components = values.components === undefined ? defaultComponents(sources) : integer('--components', values.components, 1);
       if (components < sources) throw new UsageError(`--components (${components}) must be at least --sources (${sources})`);
-      return { command: 'separate', sources, components, format: values.format === undefined ? undefined : parseFormat(values.format), ...jobCommon() };
+      if (values['guide-components'] !== undefined && guides.length === 0) throw new UsageError(`--guide-components applies to guided separation: give --guide or --guide-range`);
+      return {
+        command: 'separate',
+        sources,
+        components,
+        format: values.format === undefined ? undefined : parseFormat(values.format),
+        guides,
+        guideComponents: values['guide-components'] === undefined ? undefined : integer('--guide-components', values['guide-components'], 1),
+        // Separation also takes Itakura–Saito (β = 0), the scale-invariant divergence of Févotte et al. 2009.
+        ...jobCommon(['kl', 'frobenius', 'is']),
+      };
     }
     case 'unmix': {
-      allowed(['endmembers', 'loss', 'max-iter', 'seed', 'out', 'force', 'json']);
+      allowed(['endmembers', 'loss', 'init', 'sum-to-one', 'sparsity', 'min-volume', 'bad-bands', 'max-iter', 'seed', 'out', 'force', 'json']);
       if (values.endmembers === undefined) throw new UsageError(`'unmix' needs --endmembers P`);
-      return { command: 'unmix', endmembers: integer('--endmembers', values.endmembers, 1), ...jobCommon() };
+      return {
+        command: 'unmix',
+        endmembers: integer('--endmembers', values.endmembers, 1),
+        init: values.init === undefined ? undefined : oneOf('--init', values.init, UNMIX_INITS),
+        sumToOne: values['sum-to-one'] ?? false,
+        sparsity: values.sparsity === undefined ? undefined : nonnegativeNumber('--sparsity', values.sparsity),
+        minVolume: values['min-volume'] === undefined ? undefined : nonnegativeNumber('--min-volume', values['min-volume']),
+        badBands: values['bad-bands'] === undefined ? undefined : parseBadBands(values['bad-bands']),
+        ...jobCommon(),
+      };
     }
     case 'factorize': {
       allowed(['rank', 'loss', 'algorithm', 'init', 'seed', 'max-iter', 'tol', 'restarts', 'out', 'force', 'json']);
@@ -170,6 +242,43 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
 }
 
+/**
+ * `--bad-bands 1-4,100-110`: band numbers as ENVI shows them (1-based), turned 0-based. The cube's
+ * band count is checked when it is read.
+ */
+function parseBadBands(text: string): number[] {
+  try {
+    // No sensor has 100 000 bands; the bound keeps a mistyped range from filling memory.
+    return parseBandList(text, 100_000);
+  } catch (error) {
+    throw new UsageError(`--bad-bands: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * `evaluate --reference a b … --estimate c d … [--json]`: each flag takes the files up to the
+ * next flag (and may be repeated, or written --reference=a).
+ */
+function parseEvaluate(args: readonly string[]): CliCommand {
+  const lists = { reference: [] as string[], estimate: [] as string[] };
+  let current: keyof typeof lists | null = null;
+  let json = false;
+  for (const arg of args) {
+    const flag = /^--(reference|estimate)(?:=(.*))?$/.exec(arg);
+    if (flag) {
+      current = flag[1] as keyof typeof lists;
+      if (flag[2] !== undefined) lists[current].push(flag[2]);
+    } else if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') return { command: 'help' };
+    else if (arg.startsWith('-')) throw new UsageError(`${arg} does not apply to 'evaluate'`);
+    else if (current === null) throw new UsageError(`'evaluate': '${arg}' comes before --reference or --estimate`);
+    else lists[current].push(arg);
+  }
+  if (lists.reference.length === 0) throw new UsageError(`'evaluate' needs --reference FILE…`);
+  if (lists.estimate.length === 0) throw new UsageError(`'evaluate' needs --estimate FILE…`);
+  return { command: 'evaluate', reference: lists.reference, estimate: lists.estimate, json };
+}
+
 /** `--rank`: one rank, a range `a-b`, or a list `a,b,c` (a sweep when more than one). */
 function parseRanks(text: string): number[] {
   const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
@@ -191,9 +300,9 @@ function integer(flag: string, text: string, min: number, max = Number.MAX_SAFE_
   return value;
 }
 
-function parseLoss(text: string): NmfLoss {
-  if (text === 'kl' || text === 'frobenius') return text;
-  throw new UsageError(`--loss must be 'kl' or 'frobenius', got '${text}'`);
+function parseLoss(text: string, losses: readonly NmfLoss[]): NmfLoss {
+  if ((losses as readonly string[]).includes(text)) return text as NmfLoss;
+  throw new UsageError(`--loss must be ${losses.map((l) => `'${l}'`).join(', ').replace(/, ([^,]*)$/, ' or $1')}, got '${text}'`);
 }
 
 /**
@@ -228,6 +337,45 @@ function strictNumber(text: string): number | null {
   if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text.trim())) return null;
   const value = Number(text);
   return Number.isFinite(value) ? value : null;
+}
+
+/** `SOURCE=clip.wav`. */
+function parseGuideClip(text: string): CliGuide {
+  const { source, value } = guideParts('--guide', text, 'SOURCE=clip.wav');
+  return { source, clip: value };
+}
+
+/** `SOURCE=START-END[,START-END…]`, times in seconds (`12.5`) or minutes and seconds (`1:02.5`). */
+function parseGuideRange(text: string): CliGuide {
+  const { source, value } = guideParts('--guide-range', text, 'SOURCE=START-END');
+  const ranges = value.split(',').map((part) => {
+    const match = /^\s*([0-9:.]+)\s*-\s*([0-9:.]+)\s*$/.exec(part);
+    const start = match ? clockTime(match[1]!) : null;
+    const end = match ? clockTime(match[2]!) : null;
+    if (start === null || end === null) throw new UsageError(`--guide-range ${text}: '${part}' is not START-END (seconds, or m:ss)`);
+    if (!(end > start)) throw new UsageError(`--guide-range ${text}: the range ${part} ends before it starts`);
+    return { start, end };
+  });
+  return { source, ranges };
+}
+
+function guideParts(flag: string, text: string, form: string): { source: string; value: string } {
+  const at = text.indexOf('=');
+  const source = at > 0 ? text.slice(0, at).trim() : '';
+  const value = at > 0 ? text.slice(at + 1).trim() : '';
+  if (!source || !value) throw new UsageError(`${flag} must be ${form}, got '${text}'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(source)) {
+    throw new UsageError(`${flag} ${text}: the source name '${source}' must be letters, digits, '-' or '_' (it becomes part of the output file names)`);
+  }
+  return { source, value };
+}
+
+/** Seconds from `12.5`, `1:02.5` or `1:00:02.5`; null when malformed. */
+function clockTime(text: string): number | null {
+  const parts = text.split(':');
+  if (parts.length > 3 || parts.some((p) => !/^(?:\d+\.?\d*|\.\d+)$/.test(p))) return null;
+  if (parts.slice(1).some((p) => Number(p) >= 60)) return null;
+  return parts.reduce((total, p) => total * 60 + Number(p), 0);
 }
 
 function parseFormat(text: string): WavFormat {

@@ -1,13 +1,18 @@
 /** `nmf-studio` command line: batch separation, unmixing and matrix factorization, and the local web host. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JobParams } from '../../app/host-api.js';
+import type { JobParams, SeparateJobParams, SeparationGuide } from '../../app/host-api.js';
 import { startWebHost } from '../serve/web-host.js';
-import { createSessionHost } from '../host/session-host.js';
+import { sourceNames } from '../../app/audio/guided-separation.js';
+import { FileExistsError } from '../host/atomic-write.js';
+import { inputStem } from '../host/job-outputs.js';
+import { createSessionHost, type NodeHost } from '../host/session-host.js';
 import { parseCli, USAGE, UsageError, type CliCommand } from './cli-args.js';
+import { runEvaluateCommand } from './evaluate-command.js';
 import { runFactorizeCommand } from './factorize-command.js';
+import { formatUnmixSummary, unmixSummary } from './evaluate-unmixing.js';
 import { createProgressReporter } from './progress-reporter.js';
 
 type JobCommand = Extract<CliCommand, { command: 'separate' | 'unmix' }>;
@@ -35,6 +40,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runJob(command);
     case 'factorize':
       return runFactorizeCommand(command);
+    case 'evaluate':
+      return runEvaluateCommand(command);
   }
 }
 
@@ -51,8 +58,26 @@ async function runJob(command: JobCommand): Promise<number> {
     const common = { fileId: opened.fileId, loss: command.loss, maxIter: command.maxIter, seed: command.seed };
     const params: JobParams =
       command.command === 'separate'
-        ? { kind: 'separate', sources: command.sources, components: command.components, ...common }
-        : { kind: 'unmix', endmembers: command.endmembers, ...common };
+        ? { kind: 'separate', sources: command.sources, components: command.components, ...common, ...(await separationGuides(host, command)) }
+        : {
+            kind: 'unmix',
+            endmembers: command.endmembers,
+            ...common,
+            ...(command.init !== undefined ? { init: command.init } : {}),
+            sumToOne: command.sumToOne,
+            ...(command.sparsity !== undefined ? { sparsity: command.sparsity } : {}),
+            ...(command.minVolume !== undefined ? { minVolume: command.minVolume } : {}),
+            ...(command.badBands !== undefined ? { badBands: command.badBands } : {}),
+          };
+    if (command.command === 'separate' && !command.force) {
+      // Refuse before minutes of work, not after: the source files' names are known up front
+      // (the export checks again, for names this cannot foresee).
+      const names = sourceNames(command.sources, command.guides.map((g) => g.source));
+      for (const name of names) {
+        const target = resolve(command.out, `${inputStem(opened.name)}.${name}.wav`);
+        if (existsSync(target)) throw new FileExistsError(target);
+      }
+    }
     const unsubscribe = host.onJobEvent((event) => reporter.onEvent(event));
     jobId = (await host.startJob(params)).jobId;
     const final = await host.waitForJob(jobId);
@@ -70,6 +95,22 @@ async function runJob(command: JobCommand): Promise<number> {
       wavFormat: command.command === 'separate' ? command.format : undefined,
     });
     const { summary } = final;
+    // Separation: each source's file, its share of the energy, and how far the sources' sum is
+    // from the mixture (the soft masks sum to one, so this is float rounding).
+    const result = command.command === 'separate' ? await host.getResult(jobId) : null;
+    const separation =
+      result?.kind === 'separate'
+        ? {
+            sources: result.sources.map((s) => ({
+              name: s.name,
+              path: exported.files.find((f) => basename(f) === `${inputStem(opened.name)}.${s.name}.wav`) ?? null,
+              energyShare: s.energyShare,
+            })),
+            mixtureResidual: result.mixtureResidual,
+          }
+        : null;
+    // Unmixing: HySime's suggestion, the bands left out, and SAD/RMSE when the input has ground truth.
+    const unmixing = command.command === 'unmix' ? await unmixSummary(host, jobId, command.input) : null;
     if (command.json) {
       const json = {
         input: command.input,
@@ -80,17 +121,52 @@ async function runJob(command: JobCommand): Promise<number> {
         objective: summary.objective,
         seconds: summary.seconds,
         outputs: exported.files,
+        ...(separation ?? {}),
+        ...(unmixing ?? {}),
       };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       process.stdout.write(`${summary.iterations} iterations of ${summary.loss} NMF in ${summary.seconds.toFixed(2)} s; wrote:\n`);
-      for (const file of exported.files) process.stdout.write(`  ${file}\n`);
+      if (separation) {
+        const width = Math.max(...separation.sources.map((s) => s.name.length));
+        for (const s of separation.sources) process.stdout.write(`  ${s.name.padEnd(width)}  ${(100 * s.energyShare).toFixed(1).padStart(5)} % of the energy  ${s.path ?? '(not written)'}\n`);
+        const others = exported.files.filter((f) => !separation.sources.some((s) => s.path === f));
+        for (const file of others) process.stdout.write(`  ${file}\n`);
+        process.stdout.write(`mixture residual (max |sum of sources − mixture|): ${separation.mixtureResidual.toExponential(2)}\n`);
+      } else {
+        for (const file of exported.files) process.stdout.write(`  ${file}\n`);
+      }
+      if (unmixing) for (const line of formatUnmixSummary(unmixing)) process.stdout.write(`${line}\n`);
     }
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
     await host.dispose();
   }
+}
+
+/**
+ * `--guide` clips are opened as files of the session (each path once); `--guide-range` ranges go
+ * as they are. Guides naming the same source are merged by the pipeline.
+ */
+async function separationGuides(host: NodeHost, command: Extract<CliCommand, { command: 'separate' }>): Promise<Pick<SeparateJobParams, 'guides' | 'guideComponents'>> {
+  if (command.guides.length === 0) return {};
+  const opened = new Map<string, string>();
+  const guides: SeparationGuide[] = [];
+  for (const guide of command.guides) {
+    if (guide.clip !== undefined) {
+      let fileId = opened.get(guide.clip);
+      if (fileId === undefined) {
+        const clip = await host.openPath(guide.clip);
+        if (clip.summary.kind !== 'audio') throw new Error(`${guide.clip}: a guide clip must be a WAV file`);
+        fileId = clip.fileId;
+        opened.set(guide.clip, fileId);
+      }
+      guides.push({ source: guide.source, clipFileIds: [fileId] });
+    }
+    if (guide.ranges) guides.push({ source: guide.source, ranges: guide.ranges });
+  }
+  return { guides, ...(command.guideComponents === undefined ? {} : { guideComponents: command.guideComponents }) };
 }
 
 async function serve(port: number, exportDir: string): Promise<number> {

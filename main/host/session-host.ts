@@ -5,12 +5,14 @@
  * blocks on a factorization.
  */
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { decodeWav } from '../../app/audio/wav-codec.js';
+import { regroupSources } from '../../app/audio/regroup-sources.js';
+import type { SeparationModelData } from '../../app/audio/separate.js';
+import { decodeWav, readWavInfo } from '../../app/audio/wav-codec.js';
 import { CancelledError } from '../../app/cancellation.js';
 import { detectKind } from '../../app/detect-kind.js';
-import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
+import { readCube } from '../../app/hsi/read-cube.js';
 import type {
   AudioSummary,
   CubeSummary,
@@ -21,11 +23,17 @@ import type {
   JobResult,
   JobSummary,
   OpenedFile,
+  SeparateJobParams,
+  SeparationModel,
+  SeparationResult,
 } from '../../app/host-api.js';
-import type { WorkerJob, WorkerOutput } from '../../native-workers/common/job-protocol.js';
+import type { WorkerGuide, WorkerJob, WorkerOutput } from '../../native-workers/common/job-protocol.js';
 import { runInNodeWorker } from '../../native-workers/node/run-in-node-worker.js';
 import { FileExistsError, writeFileAtomic, type OnExisting } from './atomic-write.js';
 import { jobOutputs, sourceWav, type OutputOptions } from './job-outputs.js';
+import { readInputFile } from './read-input-file.js';
+
+type SeparateOutput = WorkerOutput & { kind: 'separate' };
 
 /** Largest input accepted (the whole file is held in memory). */
 export const MAX_INPUT_BYTES = 4 * 1024 ** 3;
@@ -105,20 +113,20 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
     const kind = detectKind(bytes, displayName);
     let summary: AudioSummary | CubeSummary;
     if (kind === 'audio') {
-      const audio = decodeWav(bytes, displayName);
-      const frames = audio.channels[0]?.length ?? 0;
+      // The header is enough for the summary (and checks the file's structure); the samples are
+      // decoded once, in the worker, so the host never holds a float copy of a long recording.
+      const audio = readWavInfo(bytes, displayName);
       summary = {
         kind: 'audio',
         sampleRate: audio.sampleRate,
-        channels: audio.channels.length,
-        frames,
-        durationSeconds: frames / audio.sampleRate,
+        channels: audio.channels,
+        frames: audio.frames,
+        durationSeconds: audio.frames / audio.sampleRate,
         bitDepth: audio.bitDepth,
         float: audio.float,
       };
     } else {
-      const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-      const cube = await readGeoTiff(copy, displayName);
+      const cube = await readCube(bytes, displayName);
       summary = {
         kind: 'cube',
         rows: cube.rows,
@@ -127,6 +135,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
         wavelengths: cube.wavelengths,
         wavelengthUnits: cube.wavelengthUnits,
         georeferenced: cube.geo !== null,
+        ...(cube.format ? { format: cube.format } : {}),
       };
     }
     const opened: OpenedFile = { fileId: randomUUID(), name: displayName, byteLength: bytes.byteLength, summary };
@@ -143,8 +152,42 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
     // The worker gets its own copy of the bytes; the host keeps the file open for further jobs.
     const bytes = file.bytes.slice();
     return params.kind === 'separate'
-      ? { kind: 'separate', fileName: file.opened.name, bytes, params: { sources: params.sources, components: params.components, ...common } }
-      : { kind: 'unmix', fileName: file.opened.name, bytes, params: { endmembers: params.endmembers, ...common } };
+      ? {
+          kind: 'separate',
+          fileName: file.opened.name,
+          bytes,
+          params: { sources: params.sources, components: params.components, ...common },
+          ...guidesFor(params),
+        }
+      : {
+          kind: 'unmix',
+          fileName: file.opened.name,
+          bytes,
+          params: {
+            endmembers: params.endmembers,
+            ...common,
+            ...(params.init !== undefined ? { init: params.init } : {}),
+            ...(params.sumToOne !== undefined ? { sumToOne: params.sumToOne } : {}),
+            ...(params.sparsity !== undefined ? { sparsity: params.sparsity } : {}),
+            ...(params.minVolume !== undefined ? { minVolume: params.minVolume } : {}),
+            ...(params.badBands !== undefined ? { badBands: [...params.badBands] } : {}),
+          },
+        };
+  };
+
+  /** Guided separation: each guide's clips as opened audio files, checked here, decoded in the worker. */
+  const guidesFor = (params: SeparateJobParams): { guides?: WorkerGuide[]; guideComponents?: number } => {
+    if (!params.guides || params.guides.length === 0) return params.guideComponents === undefined ? {} : { guideComponents: params.guideComponents };
+    const guides = params.guides.map((guide): WorkerGuide => ({
+      source: guide.source,
+      ranges: (guide.ranges ?? []).map((r) => ({ start: r.start, end: r.end })),
+      clips: (guide.clipFileIds ?? []).map((id) => {
+        const clip = fileRecord(id);
+        if (clip.opened.summary.kind !== 'audio') throw new Error(`${clip.opened.name}: a guide clip must be audio, this is a cube`);
+        return { fileName: clip.opened.name, bytes: clip.bytes.slice() };
+      }),
+    }));
+    return { guides, ...(params.guideComponents === undefined ? {} : { guideComponents: params.guideComponents }) };
   };
 
   const startJob = async (params: JobParams): Promise<{ jobId: string }> => {
@@ -207,6 +250,16 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
     return { jobId };
   };
 
+  /** A finished separation that kept its NMF model (the workspace's component views need it). */
+  const separationWithModel = (jobId: string): { job: JobRecord; output: SeparateOutput; model: SeparationModelData } => {
+    const job = finishedJob(jobId);
+    const output = job.output;
+    if (output.kind !== 'separate') throw new Error(`job ${jobId} is not an audio separation`);
+    const model = output.output.model;
+    if (!model) throw new Error(`job ${jobId} kept no NMF model`);
+    return { job, output, model };
+  };
+
   const getResult = async (jobId: string): Promise<JobResult> => {
     const job = finishedJob(jobId);
     const output = job.output;
@@ -221,7 +274,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
       };
     }
     if (output.kind === 'unmix') {
-      const { endmembers, abundances, clippedNegatives } = output.output;
+      const { endmembers, abundances, clippedNegatives, suggestedEndmembers, droppedBands } = output.output;
       const pixels = output.cube.rows * output.cube.cols;
       const spectra: number[][] = [];
       const ranges: { min: number; max: number }[] = [];
@@ -247,6 +300,8 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
         endmembers: spectra,
         abundanceRanges: ranges,
         clippedNegatives,
+        suggestedEndmembers,
+        droppedBands,
       };
     }
     throw new Error(`job ${jobId} is a plain factorization and has no workspace result`);
@@ -273,12 +328,9 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
   return {
     openFile,
     async openPath(path: string): Promise<OpenedFile> {
-      const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
-      });
-      if (!info.isFile()) throw new Error(`${path}: not a file`);
-      if (info.size > MAX_INPUT_BYTES) throw new Error(`${path}: file too large (${info.size} bytes; limit ${MAX_INPUT_BYTES})`);
-      return openFile(path, await readFile(path));
+      // ENVI pairs (X.hdr + X.img) come back as one buffer named after the data file.
+      const input = await readInputFile(path, MAX_INPUT_BYTES);
+      return openFile(input.name, input.bytes);
     },
     startJob,
     async cancelJob(jobId: string): Promise<void> {
@@ -302,6 +354,32 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
       return abundances.data.slice(index * pixels, (index + 1) * pixels);
     },
     exportResult: (jobId: string) => exportWith(jobId, {}),
+    async getSeparationModel(jobId: string): Promise<SeparationModel> {
+      const { output, model } = separationWithModel(jobId);
+      const { W, H, windowSize, hop } = model;
+      return {
+        sampleRate: output.output.sampleRate,
+        windowSize,
+        hop,
+        bins: W.rows,
+        frames: H.cols,
+        components: W.cols,
+        spectra: W.data.slice(),
+        activations: H.data.slice(),
+        assignment: [...output.output.assignment],
+        sourceNames: output.output.sources.map((s) => s.name),
+      };
+    },
+    async regroupSources(jobId: string, assignment: readonly number[]): Promise<SeparationResult> {
+      const { job, output, model } = separationWithModel(jobId);
+      // On this thread: one STFT, masks and inverse STFT, a fraction of the job's cost (well under
+      // a second for minutes of audio); the mixture is decoded again rather than kept in memory.
+      const audio = decodeWav(job.file.bytes, job.file.opened.name);
+      const names = output.output.sources.map((s) => s.name);
+      const regrouped = regroupSources(audio, model, assignment, names);
+      job.output = { ...output, output: { ...output.output, ...regrouped, assignment: [...assignment] } };
+      return (await getResult(jobId)) as SeparationResult;
+    },
     exportWith,
     onJobEvent(listener: (event: JobEvent) => void): () => void {
       listeners.add(listener);

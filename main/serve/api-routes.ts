@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { endianness } from 'node:os';
 import { HOST_METHODS, type HostApi, type HostMethod } from '../../app/host-api.js';
 import { validateHostCall } from '../../app/host-api-validation.js';
+import { packFloats } from '../../app/packed-floats.js';
 import { argArray, fileNameHeader } from './api-args.js';
 import { readBody, readJsonBody } from './read-body.js';
 
@@ -54,6 +55,12 @@ function routeHandlers(host: HostApi, maxUploadBytes: number): { readonly [M in 
       return { kind: 'bytes', contentType: 'application/octet-stream', body: float32LittleEndian(map) };
     },
     exportResult: async (req) => json(await host.exportResult(...(await args(req, 'exportResult')))),
+    getSeparationModel: async (req) => {
+      // W and H as float32 bytes after a JSON header (app/packed-floats.ts), not as JSON numbers.
+      const { spectra, activations, ...header } = await host.getSeparationModel(...(await args(req, 'getSeparationModel')));
+      return { kind: 'bytes', contentType: 'application/octet-stream', body: packFloats(header, [spectra, activations]) };
+    },
+    regroupSources: async (req) => json(await host.regroupSources(...(await args(req, 'regroupSources')))),
   };
 }
 

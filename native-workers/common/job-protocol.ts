@@ -15,7 +15,15 @@ import type { RestartRun } from '../../app/nmf/restarts.js';
 import type { PipelineProgress } from '../../app/pipeline-hooks.js';
 
 export type WorkerJob =
-  | { readonly kind: 'separate'; readonly fileName: string; readonly bytes: Uint8Array; readonly params: SeparationParams }
+  | {
+      readonly kind: 'separate';
+      readonly fileName: string;
+      readonly bytes: Uint8Array;
+      readonly params: SeparationParams;
+      /** Guided separation (app/audio/guided-separation.ts) when present and non-empty. */
+      readonly guides?: readonly WorkerGuide[];
+      readonly guideComponents?: number;
+    }
   | { readonly kind: 'unmix'; readonly fileName: string; readonly bytes: Uint8Array; readonly params: UnmixParams }
   | {
       readonly kind: 'factorize';
@@ -37,6 +45,13 @@ export type WorkerJob =
       readonly ranks: readonly number[];
       readonly runsPerRank: number;
     };
+
+/** A source's guide as the worker gets it: the clips' bytes (decoded there) and time ranges. */
+export interface WorkerGuide {
+  readonly source: string;
+  readonly clips: readonly { readonly fileName: string; readonly bytes: Uint8Array }[];
+  readonly ranges: readonly { readonly start: number; readonly end: number }[];
+}
 
 export interface WorkerRequest {
   readonly type: 'run';

@@ -3,9 +3,10 @@
  * progress and the result. Platform entries only adapt postMessage.
  */
 import { decodeWav } from '../../app/audio/wav-codec.js';
+import { separateGuided } from '../../app/audio/guided-separation.js';
 import { separateAudio } from '../../app/audio/separate.js';
 import { CancelledError, type CancelSignal } from '../../app/cancellation.js';
-import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
+import { readCube } from '../../app/hsi/read-cube.js';
 import { unmixCube } from '../../app/hsi/unmix.js';
 import { createMatrix } from '../../app/matrix.js';
 import { createJsKernels } from '../../app/nmf/kernels/js-kernels.js';
@@ -66,13 +67,25 @@ async function runJob(request: WorkerRequest, hooks: PipelineHooks): Promise<Wor
     case 'separate': {
       hooks.onProgress?.({ stage: 'decoding', fraction: 0, iteration: null, objective: null });
       const audio = decodeWav(job.bytes, job.fileName);
-      const output = separateAudio(audio, job.params, hooks);
+      const guides = job.guides ?? [];
+      const output =
+        guides.length > 0
+          ? separateGuided(
+              audio,
+              {
+                ...job.params,
+                guides: guides.map((g) => ({ source: g.source, ranges: g.ranges, clips: g.clips.map((c) => ({ name: c.fileName, audio: decodeWav(c.bytes, c.fileName) })) })),
+                ...(job.guideComponents !== undefined ? { guideComponents: job.guideComponents } : {}),
+              },
+              hooks,
+            )
+          : separateAudio(audio, job.params, hooks);
       return { kind: 'separate', output, audio: { sampleRate: audio.sampleRate, bitDepth: audio.bitDepth, float: audio.float } };
     }
     case 'unmix': {
       hooks.onProgress?.({ stage: 'reading', fraction: 0, iteration: null, objective: null });
-      const bytes = job.bytes;
-      const cube = await readGeoTiff(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, job.fileName);
+      // Any cube format (GeoTIFF, ENVI with its header embedded by the host, MAT, NPY).
+      const cube = await readCube(job.bytes, job.fileName);
       const output = unmixCube(cube, job.params, hooks);
       const { data: _data, ...info } = cube;
       return { kind: 'unmix', output, cube: info };

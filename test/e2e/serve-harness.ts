@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 // Shared by the serve-* end-to-end tests: the real CLI's web host, driven by headless Chromium.
 
@@ -79,6 +79,9 @@ export async function startServeSession(): Promise<ServeSession> {
   try {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // tsx compiles the tests with esbuild's keepNames, which wraps named functions in __name();
+    // functions sent to page.evaluate need that helper in the page too.
+    await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
     const pageErrors: string[] = [];
@@ -108,7 +111,7 @@ export async function startServeSession(): Promise<ServeSession> {
 /** Loads the page and checks it is cross-origin isolated (what COOP + COEP are for). */
 export async function openApp(session: ServeSession): Promise<void> {
   await session.page.goto(session.url);
-  await session.page.getByTestId('drop-zone').waitFor();
+  await session.page.getByTestId('home-view').waitFor();
   const isolated = await session.page.evaluate(() => globalThis.crossOriginIsolated);
   if (!isolated) throw new Error('the page is not cross-origin isolated');
 }
@@ -132,4 +135,62 @@ export async function withFailureReport(session: ServeSession, name: string, bod
     if (error instanceof Error) error.message += detail;
     throw error;
   }
+}
+
+/** What a canvas (2-D or WebGL, drawn with preserveDrawingBuffer) shows, for "it renders data" checks. */
+export interface CanvasStats {
+  readonly width: number;
+  readonly height: number;
+  /** Distinct RGB colours. */
+  readonly colours: number;
+  /** Share of pixels that differ from the most common colour (the background, on a sparse plot). */
+  readonly inked: number;
+  /** A hash of the pixels: changes when the picture does. */
+  readonly hash: number;
+}
+
+export function canvasStats(canvas: Locator): Promise<CanvasStats> {
+  return canvas.evaluate((element) => {
+    const source = element as HTMLCanvasElement;
+    // Copying into a 2-D canvas reads WebGL canvases too.
+    const copy = document.createElement('canvas');
+    copy.width = source.width;
+    copy.height = source.height;
+    const context = copy.getContext('2d')!;
+    context.drawImage(source, 0, 0);
+    const data = context.getImageData(0, 0, copy.width, copy.height).data;
+    const counts = new Map<number, number>();
+    let hash = 2166136261;
+    for (let p = 0; p < data.length; p += 4) {
+      const colour = (data[p]! << 16) | (data[p + 1]! << 8) | data[p + 2]!;
+      counts.set(colour, (counts.get(colour) ?? 0) + 1);
+      hash = Math.imul(hash ^ colour, 16777619) >>> 0;
+    }
+    const pixels = data.length / 4;
+    const background = Math.max(0, ...counts.values());
+    return { width: copy.width, height: copy.height, colours: counts.size, inked: pixels > 0 ? 1 - background / pixels : 0, hash };
+  });
+}
+
+/**
+ * Every control and image on the page that has no accessible name: buttons, inputs, selects,
+ * meters, progress bars, role="img" elements and focusable regions. Returns a description of each.
+ */
+export function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const named = (el: Element): boolean => {
+      if (el.getAttribute('aria-label')?.trim()) return true;
+      const by = el.getAttribute('aria-labelledby');
+      if (by && by.split(/\s+/).some((id) => document.getElementById(id)?.textContent?.trim())) return true;
+      if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)?.textContent?.trim()) return true;
+      if (el.closest('label')?.textContent?.trim()) return true;
+      if (el.tagName === 'BUTTON' && el.textContent?.trim()) return true;
+      return Boolean(el.getAttribute('title')?.trim());
+    };
+    const selector = 'button, input:not([type="hidden"]):not([hidden]), select, textarea, meter, progress, [role="img"], [tabindex="0"]';
+    return [...document.querySelectorAll(selector)]
+      .filter((el) => !(el as HTMLElement).closest('[hidden]') && !(el as HTMLInputElement).hidden)
+      .filter((el) => !named(el))
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).replace(/\s+/g, '.')}` : ''}`);
+  });
 }

@@ -1,0 +1,149 @@
+import type { WaveformEnvelope } from '../analysis/analysis-protocol.js';
+import { element } from '../dom.js';
+import { onThemeChange, themeColors } from '../theme.js';
+import type { TimeWindow } from './timeline.js';
+
+/**
+ * The mixture's waveform: for each pixel column, the minimum and maximum of the samples it covers
+ * (from the per-block envelope), so every peak stays visible at any zoom.
+ */
+export class WaveformView {
+  readonly element: HTMLCanvasElement;
+  private view: TimeWindow = { start: 0, end: 1 };
+  private frame = 0;
+  private readonly resize: ResizeObserver;
+  private readonly stopTheme: () => void;
+
+  constructor(
+    private readonly envelope: WaveformEnvelope,
+    private readonly sampleRate: number,
+    label: string,
+  ) {
+    this.element = element('canvas', { className: 'waveform', attrs: { role: 'img', 'aria-label': label, 'data-testid': 'waveform' } });
+    this.resize = new ResizeObserver(() => this.schedule());
+    this.resize.observe(this.element);
+    this.stopTheme = onThemeChange(() => this.schedule());
+  }
+
+  setView(view: TimeWindow): void {
+    this.view = view;
+    this.schedule();
+  }
+
+  renderNow(): void {
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.draw();
+  }
+
+  dispose(): void {
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.resize.disconnect();
+    this.stopTheme();
+  }
+
+  private schedule(): void {
+    if (this.frame !== 0) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    const canvas = this.element;
+    const ratio = Math.min(2, window.devicePixelRatio || 1);
+    const width = Math.floor(canvas.clientWidth * ratio);
+    const height = Math.floor(canvas.clientHeight * ratio);
+    if (width === 0 || height === 0) return;
+    if (canvas.width !== width) canvas.width = width;
+    if (canvas.height !== height) canvas.height = height;
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    const colors = themeColors();
+    context.clearRect(0, 0, width, height);
+    const mid = height / 2;
+    context.fillStyle = colors.grid;
+    context.fillRect(0, Math.floor(mid), width, Math.max(1, Math.round(ratio)));
+    context.fillStyle = colors.waveform;
+    const { block, min, max } = this.envelope;
+    const blocksPerSecond = this.sampleRate / block;
+    const span = this.view.end - this.view.start;
+    for (let x = 0; x < width; x++) {
+      const t0 = this.view.start + (x / width) * span;
+      const t1 = this.view.start + ((x + 1) / width) * span;
+      const from = Math.max(0, Math.floor(t0 * blocksPerSecond));
+      const to = Math.min(min.length, Math.max(from + 1, Math.ceil(t1 * blocksPerSecond)));
+      if (from >= min.length) break;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let k = from; k < to; k++) {
+        if (min[k]! < lo) lo = min[k]!;
+        if (max[k]! > hi) hi = max[k]!;
+      }
+      if (!(hi >= lo)) continue;
+      const top = mid - Math.min(1, hi) * mid;
+      const bottom = mid - Math.max(-1, lo) * mid;
+      context.fillRect(x, top, 1, Math.max(1, bottom - top));
+    }
+  }
+}
+
+/** Seconds along the top of the lanes, with ticks at round steps for the current zoom. */
+export class TimeRuler {
+  readonly element: HTMLCanvasElement;
+  private view: TimeWindow = { start: 0, end: 1 };
+  private readonly resize: ResizeObserver;
+  private frame = 0;
+
+  constructor() {
+    this.element = element('canvas', { className: 'time-ruler', attrs: { 'aria-hidden': 'true' } });
+    this.resize = new ResizeObserver(() => this.schedule());
+    this.resize.observe(this.element);
+  }
+
+  setView(view: TimeWindow): void {
+    this.view = view;
+    this.schedule();
+  }
+
+  dispose(): void {
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.resize.disconnect();
+  }
+
+  private schedule(): void {
+    if (this.frame !== 0) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    const canvas = this.element;
+    const ratio = Math.min(2, window.devicePixelRatio || 1);
+    const width = Math.floor(canvas.clientWidth * ratio);
+    const height = Math.floor(canvas.clientHeight * ratio);
+    if (width === 0 || height === 0) return;
+    canvas.width = width;
+    canvas.height = height;
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    const colors = themeColors();
+    const span = this.view.end - this.view.start;
+    const raw = span / 8;
+    const magnitude = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+    context.fillStyle = colors.muted;
+    context.strokeStyle = colors.muted;
+    context.font = `${11 * ratio}px system-ui, sans-serif`;
+    context.textBaseline = 'top';
+    const digits = Math.max(0, -Math.floor(Math.log10(step)));
+    for (let t = Math.ceil(this.view.start / step) * step; t <= this.view.end; t += step) {
+      const x = Math.round(((t - this.view.start) / span) * width);
+      context.fillRect(x, height - 6 * ratio, Math.max(1, ratio), 6 * ratio);
+      context.fillText(`${t.toFixed(digits)} s`, x + 3 * ratio, 2 * ratio);
+    }
+  }
+}

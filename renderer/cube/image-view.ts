@@ -1,0 +1,177 @@
+import { element } from '../dom.js';
+import { onThemeChange, themeColors } from '../theme.js';
+
+/**
+ * A raster (rows × cols RGBA) on a canvas with zoom and pan: the wheel zooms around the pointer, a
+ * drag pans, a click picks a pixel (marked with a square). Pixels stay sharp when magnified, as in
+ * ENVI's image windows. ←/→/↑/↓ move the picked pixel when the view has focus.
+ */
+export class ImageView {
+  readonly element: HTMLCanvasElement;
+  private readonly source = document.createElement('canvas');
+  private scale = 1;
+  private offsetX = 0;
+  private offsetY = 0;
+  private fitted = false;
+  private selected: { row: number; col: number } | null = null;
+  private frame = 0;
+  private readonly resize: ResizeObserver;
+  private readonly stopTheme: () => void;
+
+  constructor(
+    private readonly rows: number,
+    private readonly cols: number,
+    label: string,
+    private readonly onPick: (row: number, col: number) => void,
+  ) {
+    this.element = element('canvas', { className: 'image-view', attrs: { role: 'img', tabindex: '0', 'aria-label': label, 'data-testid': 'image-view' } });
+    this.source.width = cols;
+    this.source.height = rows;
+    this.resize = new ResizeObserver(() => {
+      if (!this.fitted) this.fit();
+      this.schedule();
+    });
+    this.resize.observe(this.element);
+    this.stopTheme = onThemeChange(() => this.schedule());
+    this.wire();
+  }
+
+  setPixels(rgba: Uint8ClampedArray): void {
+    const context = this.source.getContext('2d');
+    if (!context) throw new Error('this browser cannot draw on a canvas');
+    const image = context.createImageData(this.cols, this.rows);
+    image.data.set(rgba);
+    context.putImageData(image, 0, 0);
+    this.element.dataset.painted = String(Number(this.element.dataset.painted ?? '0') + 1);
+    this.schedule();
+  }
+
+  select(row: number, col: number): void {
+    this.selected = { row, col };
+    this.element.dataset.selected = `${row},${col}`;
+    this.schedule();
+  }
+
+  fit(): void {
+    const width = this.element.clientWidth;
+    const height = this.element.clientHeight;
+    if (width === 0 || height === 0) return;
+    this.scale = Math.min(width / this.cols, height / this.rows);
+    this.offsetX = (width - this.cols * this.scale) / 2;
+    this.offsetY = (height - this.rows * this.scale) / 2;
+    this.fitted = true;
+    this.schedule();
+  }
+
+  zoom(factor: number, x = this.element.clientWidth / 2, y = this.element.clientHeight / 2): void {
+    const scale = Math.min(64, Math.max(0.1, this.scale * factor));
+    this.offsetX = x - ((x - this.offsetX) * scale) / this.scale;
+    this.offsetY = y - ((y - this.offsetY) * scale) / this.scale;
+    this.scale = scale;
+    this.schedule();
+  }
+
+  renderNow(): void {
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.draw();
+  }
+
+  dispose(): void {
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.resize.disconnect();
+    this.stopTheme();
+  }
+
+  private pixelAt(clientX: number, clientY: number): { row: number; col: number } | null {
+    const rect = this.element.getBoundingClientRect();
+    const col = Math.floor((clientX - rect.left - this.offsetX) / this.scale);
+    const row = Math.floor((clientY - rect.top - this.offsetY) / this.scale);
+    return row >= 0 && col >= 0 && row < this.rows && col < this.cols ? { row, col } : null;
+  }
+
+  private wire(): void {
+    const canvas = this.element;
+    let drag: { x: number; y: number; ox: number; oy: number; moved: boolean; id: number } | null = null;
+    canvas.addEventListener(
+      'wheel',
+      (event) => {
+        event.preventDefault();
+        const rect = canvas.getBoundingClientRect();
+        this.zoom(Math.exp(-event.deltaY * 0.002), event.clientX - rect.left, event.clientY - rect.top);
+      },
+      { passive: false },
+    );
+    canvas.addEventListener('pointerdown', (event) => {
+      if (event.button !== 0) return;
+      drag = { x: event.clientX, y: event.clientY, ox: this.offsetX, oy: this.offsetY, moved: false, id: event.pointerId };
+      canvas.setPointerCapture(event.pointerId);
+    });
+    canvas.addEventListener('pointermove', (event) => {
+      if (!drag || drag.id !== event.pointerId) return;
+      const dx = event.clientX - drag.x;
+      const dy = event.clientY - drag.y;
+      if (Math.hypot(dx, dy) > 3) drag.moved = true;
+      if (!drag.moved) return;
+      this.offsetX = drag.ox + dx;
+      this.offsetY = drag.oy + dy;
+      this.schedule();
+    });
+    canvas.addEventListener('pointerup', (event) => {
+      if (!drag || drag.id !== event.pointerId) return;
+      const clicked = !drag.moved;
+      drag = null;
+      const pixel = clicked ? this.pixelAt(event.clientX, event.clientY) : null;
+      if (pixel) this.onPick(pixel.row, pixel.col);
+    });
+    canvas.addEventListener('pointercancel', () => (drag = null));
+    canvas.addEventListener('keydown', (event) => {
+      const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      const move = moves[event.key];
+      if (move) {
+        const { row, col } = this.selected ?? { row: Math.floor(this.rows / 2), col: Math.floor(this.cols / 2) };
+        this.onPick(Math.min(this.rows - 1, Math.max(0, row + move[0])), Math.min(this.cols - 1, Math.max(0, col + move[1])));
+      } else if (event.key === '+' || event.key === '=') this.zoom(1.5);
+      else if (event.key === '-' || event.key === '_') this.zoom(1 / 1.5);
+      else if (event.key === '0') this.fit();
+      else return;
+      event.preventDefault();
+    });
+  }
+
+  private schedule(): void {
+    if (this.frame !== 0) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    const canvas = this.element;
+    const ratio = Math.min(2, window.devicePixelRatio || 1);
+    const width = Math.floor(canvas.clientWidth * ratio);
+    const height = Math.floor(canvas.clientHeight * ratio);
+    if (width === 0 || height === 0) return;
+    if (canvas.width !== width) canvas.width = width;
+    if (canvas.height !== height) canvas.height = height;
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, width, height);
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.imageSmoothingEnabled = false;
+    context.drawImage(this.source, this.offsetX, this.offsetY, this.cols * this.scale, this.rows * this.scale);
+    if (this.selected) {
+      const x = this.offsetX + this.selected.col * this.scale;
+      const y = this.offsetY + this.selected.row * this.scale;
+      const size = Math.max(this.scale, 6);
+      const pad = (size - this.scale) / 2;
+      context.lineWidth = 2;
+      context.strokeStyle = '#ffffff';
+      context.strokeRect(x - pad - 1, y - pad - 1, size + 2, size + 2);
+      context.strokeStyle = themeColors().playhead;
+      context.strokeRect(x - pad, y - pad, size, size);
+    }
+  }
+}
