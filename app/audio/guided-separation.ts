@@ -2,13 +2,16 @@ import { throwIfCancelled } from '../cancellation.js';
 import { createMatrix, type Matrix } from '../matrix.js';
 import { factorize, type NmfLoss } from '../nmf/index.js';
 import { randomInit } from '../nmf/random-init.js';
-import type { PipelineHooks, PipelineProgress } from '../pipeline-hooks.js';
+import type { PipelineHooks } from '../pipeline-hooks.js';
 import { clipSpectrogram, concatColumns, framesInRanges, learnDictionary, selectColumns, type GuideClip, type TimeRange } from './guided-dictionary.js';
 import {
+  channelSpectra,
   mixtureResidual,
+  monotoneProgress,
   monoMagnitude,
   namedSources,
   resynthesizeSpectra,
+  STFT_PROGRESS_END,
   stftOptionsOf,
   validateChannels,
   validateSeparationParams,
@@ -17,7 +20,6 @@ import {
 } from './separate.js';
 import { DEFAULT_MASK_EXPONENT } from './soft-mask.js';
 import { DEFAULT_TEMPORAL_WEIGHT, groupComponents } from './source-grouping.js';
-import { stft, type Spectrogram } from './stft.js';
 import type { DecodedAudio } from './wav-codec.js';
 
 /**
@@ -135,7 +137,7 @@ export function planSources(sources: number, guides: readonly SourceGuide[]): So
 }
 
 // Overall progress: STFT 0 → 0.1, dictionaries 0.1 → 0.25, mixture NMF 0.25 → 0.9, resynthesis 0.9 → 1.
-const STFT_END = 0.1;
+const STFT_END = STFT_PROGRESS_END;
 const LEARN_END = 0.25;
 const NMF_END = 0.9;
 /** Iterations of the supervised warm start (at most a quarter of maxIter). */
@@ -169,21 +171,8 @@ export function separateGuided(audio: DecodedAudio, params: GuidedSeparationPara
   const sparsity = params.sparsity ?? 0;
   const { signal } = hooks;
 
-  let reported = 0;
-  const progress = (stage: string, fraction: number, iteration: number | null = null, objective: number | null = null): void => {
-    reported = Math.min(1, Math.max(reported, fraction));
-    const update: PipelineProgress = { stage, fraction: reported, iteration, objective };
-    hooks.onProgress?.(update);
-  };
-
-  throwIfCancelled(signal);
-  progress('STFT', 0);
-  const spectra: Spectrogram[] = [];
-  for (const channel of channels) {
-    throwIfCancelled(signal);
-    spectra.push(stft(channel, stftOptions));
-    progress('STFT', (STFT_END * spectra.length) / (channels.length + 1));
-  }
+  const progress = monotoneProgress(hooks);
+  const spectra = channelSpectra(channels, stftOptions, progress, signal);
   const V = monoMagnitude(spectra);
 
   // 1. One dictionary per guided source.

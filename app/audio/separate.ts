@@ -93,6 +93,34 @@ export interface SeparationModelData {
  * 6–8 per source did better than 3 (sources merged into shared components) and than 12 (more
  * components split between sources), at a cost linear in K.
  */
+/** Progress reporter for a pipeline: monotone by construction, whatever an NMF's early stop does. */
+export type ProgressReporter = (stage: string, fraction: number, iteration?: number | null, objective?: number | null) => void;
+
+export function monotoneProgress(hooks: PipelineHooks): ProgressReporter {
+  let reported = 0;
+  return (stage, fraction, iteration = null, objective = null) => {
+    reported = Math.min(1, Math.max(reported, fraction));
+    const update: PipelineProgress = { stage, fraction: reported, iteration, objective };
+    hooks.onProgress?.(update);
+  };
+}
+
+/** Share of the progress bar that the STFT of every channel takes. */
+export const STFT_PROGRESS_END = 0.1;
+
+/** The complex STFT of every channel, checking for cancellation between channels. */
+export function channelSpectra(channels: readonly Float32Array[], options: Required<StftOptions>, progress: ProgressReporter, signal?: CancelSignal): Spectrogram[] {
+  throwIfCancelled(signal);
+  progress('STFT', 0);
+  const spectra: Spectrogram[] = [];
+  for (const channel of channels) {
+    throwIfCancelled(signal);
+    spectra.push(stft(channel, options));
+    progress('STFT', (STFT_PROGRESS_END * spectra.length) / (channels.length + 1));
+  }
+  return spectra;
+}
+
 export function defaultComponents(sources: number): number {
   return 8 * sources;
 }
@@ -106,7 +134,7 @@ export function defaultComponents(sources: number): number {
 const SEPARATION_TOL = 0;
 
 // Overall progress: STFT 0 → 0.1, NMF 0.1 → 0.9 (by iteration / maxIter), resynthesis 0.9 → 1.
-const STFT_END = 0.1;
+const STFT_END = STFT_PROGRESS_END;
 const NMF_END = 0.9;
 
 export function validateSeparationParams(params: SeparationParams): void {
@@ -157,22 +185,8 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
   const stftOptions = stftOptionsOf(params);
   const exponent = params.maskExponent ?? DEFAULT_MASK_EXPONENT;
 
-  let reported = 0;
-  const progress = (stage: string, fraction: number, iteration: number | null = null, objective: number | null = null): void => {
-    // Monotone by construction, whatever the NMF's early stop does to the iteration count.
-    reported = Math.min(1, Math.max(reported, fraction));
-    const update: PipelineProgress = { stage, fraction: reported, iteration, objective };
-    hooks.onProgress?.(update);
-  };
-
-  throwIfCancelled(signal);
-  progress('STFT', 0);
-  const spectra: Spectrogram[] = [];
-  for (const channel of channels) {
-    throwIfCancelled(signal);
-    spectra.push(stft(channel, stftOptions));
-    progress('STFT', (STFT_END * spectra.length) / (channels.length + 1));
-  }
+  const progress = monotoneProgress(hooks);
+  const spectra = channelSpectra(channels, stftOptions, progress, signal);
   const V = monoMagnitude(spectra);
   progress('STFT', STFT_END);
 

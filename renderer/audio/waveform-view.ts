@@ -2,6 +2,7 @@ import type { WaveformEnvelope } from '../analysis/analysis-protocol.js';
 import { element } from '../dom.js';
 import { onThemeChange, themeColors } from '../theme.js';
 import type { TimeWindow } from './timeline.js';
+import { sizeCanvas } from '../plots/hidpi-canvas.js';
 
 /**
  * The mixture's waveform: for each pixel column, the minimum and maximum of the samples it covers
@@ -52,14 +53,9 @@ export class WaveformView {
 
   private draw(): void {
     const canvas = this.element;
-    const ratio = Math.min(2, window.devicePixelRatio || 1);
-    const width = Math.floor(canvas.clientWidth * ratio);
-    const height = Math.floor(canvas.clientHeight * ratio);
-    if (width === 0 || height === 0) return;
-    if (canvas.width !== width) canvas.width = width;
-    if (canvas.height !== height) canvas.height = height;
-    const context = canvas.getContext('2d');
-    if (!context) return;
+    const sized = sizeCanvas(canvas);
+    if (!sized) return;
+    const { context, width, height, ratio } = sized;
     const colors = themeColors();
     context.clearRect(0, 0, width, height);
     const mid = height / 2;

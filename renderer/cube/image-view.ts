@@ -1,5 +1,6 @@
 import { element } from '../dom.js';
 import { onThemeChange, themeColors } from '../theme.js';
+import { sizeCanvas } from '../plots/hidpi-canvas.js';
 
 /**
  * A raster (rows × cols RGBA) on a canvas with zoom and pan: the wheel zooms around the pointer, a
@@ -149,14 +150,9 @@ export class ImageView {
 
   private draw(): void {
     const canvas = this.element;
-    const ratio = Math.min(2, window.devicePixelRatio || 1);
-    const width = Math.floor(canvas.clientWidth * ratio);
-    const height = Math.floor(canvas.clientHeight * ratio);
-    if (width === 0 || height === 0) return;
-    if (canvas.width !== width) canvas.width = width;
-    if (canvas.height !== height) canvas.height = height;
-    const context = canvas.getContext('2d');
-    if (!context) return;
+    const sized = sizeCanvas(canvas);
+    if (!sized) return;
+    const { context, width, height, ratio } = sized;
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, width, height);
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
