@@ -3,6 +3,8 @@
  * Names follow `<input stem>.<what>.<ext>`, so outputs sort next to their input.
  */
 import { encodeWav, wavFormatFor, type WavFormat } from '../../app/audio/wav-codec.js';
+import type { Cube } from '../../app/hsi/cube.js';
+import { writeEnvi } from '../../app/hsi/envi-writer.js';
 import { writeGeoTiff } from '../../app/hsi/geotiff-writer.js';
 import type { WorkerOutput } from '../../native-workers/common/job-protocol.js';
 
@@ -48,6 +50,12 @@ export function jobOutputs(fileName: string, output: WorkerOutput, options: Outp
       return [
         { name: `${stem}.abundances.tif`, bytes: writeGeoTiff(maps, rows, cols, { geo: output.cube.geo, bandNames: names }) },
         { name: `${stem}.endmembers.csv`, bytes: new TextEncoder().encode(endmembersCsv(output)) },
+        // The same maps for ENVI users: float32 BSQ + header with the map info (ENVI header spec).
+        ...enviFiles(`${stem}.abundances`, {
+          rows, cols, bands: maps.length, data: abundances.data.subarray(0, maps.length * pixels),
+          wavelengths: null, wavelengthUnits: null, bandNames: names, noData: null,
+          geo: output.cube.geo, enviMap: output.cube.enviMap ?? null,
+        }),
         // Per-pixel reconstruction RMSE over the bands (NaN where the pixel was masked).
         { name: `${stem}.rmse.tif`, bytes: writeGeoTiff([output.output.rmse], rows, cols, { geo: output.cube.geo, bandNames: ['rmse'] }) },
       ];
@@ -59,6 +67,15 @@ export function jobOutputs(fileName: string, output: WorkerOutput, options: Outp
 }
 
 /** Endmember spectra, one row per band: wavelength (or band number) first, then one column each. */
+/** `<base>.img` + `<base>.hdr`, the pair an ENVI reader (and GDAL) opens from either name. */
+function enviFiles(base: string, cube: Cube): { name: string; bytes: Uint8Array }[] {
+  const { header, data } = writeEnvi(cube, { description: 'NMF Studio abundance maps' });
+  return [
+    { name: `${base}.img`, bytes: data },
+    { name: `${base}.hdr`, bytes: header },
+  ];
+}
+
 export function endmembersCsv(output: WorkerOutput & { kind: 'unmix' }): string {
   const { endmembers } = output.output;
   const wavelengths = output.cube.wavelengths;

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeWav, encodeWav } from '../../app/audio/wav-codec.js';
+import { readEnvi } from '../../app/hsi/envi-reader.js';
 import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
 import { writeGeoTiff } from '../../app/hsi/geotiff-writer.js';
 import { createRandom } from '../../app/random.js';
@@ -128,6 +129,14 @@ test('unmix: GeoTIFF → abundance GeoTIFF keeping georeferencing, endmember CSV
   const lines = readFileSync(csv, 'utf8').trim().split('\n');
   assert.equal(lines.length, bands + 1);
   assert.equal(lines[0], 'band,endmember-1,endmember-2,endmember-3');
+  // The ENVI copy of the maps: same values, same placement (map info from the GeoTIFF tags).
+  const hdr = summary.outputs.find((p) => p.endsWith('scene.abundances.hdr'))!;
+  const img = summary.outputs.find((p) => p.endsWith('scene.abundances.img'))!;
+  assert.ok(hdr && img, 'ENVI export');
+  const envi = readEnvi({ header: readFileSync(hdr), headerName: hdr, data: readFileSync(img), dataName: img });
+  assert.deepEqual([envi.rows, envi.cols, envi.bands], [rows, cols, 3]);
+  assert.deepEqual(envi.data, maps.data);
+  assert.deepEqual(envi.geo?.modelTiepoint, geo.modelTiepoint);
   // The per-pixel reconstruction error map: one band, same grid and georeferencing, small errors.
   const rmsePath = summary.outputs.find((p) => p.endsWith('scene.rmse.tif'))!;
   assert.ok(rmsePath, 'rmse map exported');
