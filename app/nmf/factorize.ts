@@ -21,7 +21,7 @@ const SOLVERS: Readonly<Record<ResolvedAlgorithm, SolverFactory>> = {
 };
 
 /** Default floor for updated entries (Gillis & Glineur 2008): tiny, but enough that no entry locks at 0. */
-export const DEFAULT_FLOOR = 1e-16;
+const DEFAULT_FLOOR = 1e-16;
 
 /**
  * Nonnegative matrix factorization V (m×n) ≈ W (m×r) · H (r×n).
@@ -43,6 +43,14 @@ export function factorize(v: Matrix, options: NmfOptions): NmfResult {
   if (rank > Math.min(v.rows, v.cols)) {
     throw new RangeError(`rank ${rank} exceeds min(rows, columns) = ${Math.min(v.rows, v.cols)} of the ${v.rows}×${v.cols} input`);
   }
+  // Given factors are checked against V as given, before any all-zero row or column is set aside.
+  const { initialW, initialH } = options;
+  if (initialW && (initialW.rows !== v.rows || initialW.cols !== rank)) {
+    throw new RangeError(`initial W is ${initialW.rows}×${initialW.cols}, expected ${v.rows}×${rank}`);
+  }
+  if (initialH && (initialH.rows !== rank || initialH.cols !== v.cols)) {
+    throw new RangeError(`initial H is ${initialH.rows}×${initialH.cols}, expected ${rank}×${v.cols}`);
+  }
   const kept = nonzeroRowsAndColumns(v);
   if (kept.rows.length === 0) throw new RangeError(`the ${v.rows}×${v.cols} input is all zeros: there is nothing to factorize`);
   const dropped = kept.rows.length < v.rows || kept.cols.length < v.cols;
@@ -54,8 +62,8 @@ export function factorize(v: Matrix, options: NmfOptions): NmfResult {
   }
   const reduced = factorizeDense(gather(v, kept.rows, kept.cols), {
     ...options,
-    initialW: options.initialW && gather(options.initialW, kept.rows, null),
-    initialH: options.initialH && gather(options.initialH, null, kept.cols),
+    initialW: initialW && gather(initialW, kept.rows, null),
+    initialH: initialH && gather(initialH, null, kept.cols),
   }, started);
   const W = scatter(reduced.W, v.rows, rank, kept.rows, null);
   const H = scatter(reduced.H, rank, v.cols, null, kept.cols);
@@ -85,8 +93,6 @@ function factorizeDense(v: Matrix, options: NmfOptions, started: number): NmfRes
   const start = needInit ? initialize(v, rank, method === 'custom' ? 'random' : method, options.seed ?? 0) : null;
   const W0 = options.initialW ? cloneMatrix(options.initialW) : start!.W;
   const H0 = options.initialH ? cloneMatrix(options.initialH) : start!.H;
-  if (W0.rows !== m || W0.cols !== rank) throw new RangeError(`initial W is ${W0.rows}×${W0.cols}, expected ${m}×${rank}`);
-  if (H0.rows !== rank || H0.cols !== n) throw new RangeError(`initial H is ${H0.rows}×${H0.cols}, expected ${rank}×${n}`);
   for (const [name, f] of [['W', W0], ['H', H0]] as const) validateNonnegative(f, `initial ${name}`);
 
   const penalties = scaledPenalties(options, m, n);

@@ -17,7 +17,7 @@
  * rounding of the fused operations (float32 tolerance).
  */
 import { createMatrix, type Matrix } from '../../app/matrix.js';
-import type { NmfKernels } from '../../app/nmf/kernels/nmf-kernels.js';
+import { fits, type NmfKernels } from '../../app/nmf/kernels/nmf-kernels.js';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from '../wasm/kernels-wasm.generated.js';
 import { wasmApi, type WasmMemory } from './wasm-api.js';
 
@@ -110,7 +110,7 @@ export function instantiateKernels(module: object, memory: WasmMemory): KernelEx
 }
 
 /** The exports run on this thread alone. */
-export function singleThreadRunner(exports: KernelExports, scratch: (thread: number, floats: number) => number): KernelRunner {
+function singleThreadRunner(exports: KernelExports, scratch: (thread: number, floats: number) => number): KernelRunner {
   return {
     threads: 1,
     run(name, args, total, _align, scratchFloats) {
@@ -251,7 +251,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): NmfKernels |
     },
     klNumeratorW(v, w, h, rows, numW, withDivergence) {
       const m = v.rows;
-      check(w.rows === m && h.cols === v.cols && numW.rows === m && numW.cols === w.cols, 'klNumeratorW');
+      check(fits(v, w, h) && numW.rows === m && numW.cols === w.cols, 'klNumeratorW');
       const total = withDivergence ? m : Math.min(rows, m);
       return withPointers([v, w, h], [numW], (pv, pw, ph, po) =>
         withDivergence
@@ -260,13 +260,13 @@ export function createWasmKernels(options: WasmKernelOptions = {}): NmfKernels |
       );
     },
     klNumeratorH(v, w, h, numH) {
-      check(w.rows === v.rows && h.cols === v.cols && numH.rows === w.cols && numH.cols === v.cols, 'klNumeratorH');
+      check(fits(v, w, h) && numH.rows === w.cols && numH.cols === v.cols, 'klNumeratorH');
       withPointers([v, w, h], [numH], (pv, pw, ph, po) =>
         runner.run('kl_num_h', [pv!, pw!, ph!, po!, v.rows, v.cols, w.cols], v.cols, 8, 512),
       );
     },
     frobeniusLoss(v, w, h) {
-      check(w.rows === v.rows && h.cols === v.cols, 'frobeniusLoss');
+      check(fits(v, w, h), 'frobeniusLoss');
       return withPointers([v, w, h], [], (pv, pw, ph) =>
         0.5 * rowSummed(v.rows, (sums) => runner.run('frobenius_loss', [pv!, pw!, ph!, v.rows, v.cols, w.cols, sums], v.rows, 1, v.cols)),
       );

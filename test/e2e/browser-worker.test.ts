@@ -19,6 +19,12 @@ test('the browser Web Worker factorizes like the Node engine', async (t) => {
   const session = await startServeSession();
   t.after(() => session.close());
   const { page } = session;
+  // The worker falls back to one thread (and says so with a warning) when its pool of nested helper
+  // workers cannot start; the result would still match, so the warning is what shows the pool ran.
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
   await page.goto(session.url);
 
   const random = createRandom(5);
@@ -31,7 +37,7 @@ test('the browser Web Worker factorizes like the Node engine', async (t) => {
 
   const remote = await page.evaluate(
     ({ rows, cols, data, options }) =>
-      new Promise<{ isolated: boolean; W: number[]; H: number[]; objective: number; progress: number }>((resolve, reject) => {
+      new Promise<{ isolated: boolean; cores: number; W: number[]; H: number[]; objective: number; progress: number }>((resolve, reject) => {
         const worker = new Worker('/browser-worker.js', { type: 'module' });
         let progress = 0;
         worker.onerror = (e) => reject(new Error(e.message));
@@ -40,7 +46,7 @@ test('the browser Web Worker factorizes like the Node engine', async (t) => {
           if (message.type === 'progress') progress++;
           else if (message.type === 'done' && message.output) {
             const o = message.output.output;
-            resolve({ isolated: crossOriginIsolated, W: Array.from(o.W.data), H: Array.from(o.H.data), objective: o.objective, progress });
+            resolve({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency, W: Array.from(o.W.data), H: Array.from(o.H.data), objective: o.objective, progress });
           } else reject(new Error(message.message));
         };
         worker.postMessage({ type: 'run', job: { kind: 'factorize', rows, cols, data: Float32Array.from(data), options }, cancelFlag: new SharedArrayBuffer(4) });
@@ -54,4 +60,6 @@ test('the browser Web Worker factorizes like the Node engine', async (t) => {
   assert.equal(maxDiff(remote.W, local.W.data), 0, 'W identical');
   assert.equal(maxDiff(remote.H, local.H.data), 0, 'H identical');
   assert.deepEqual(session.pageErrors, []);
+  t.diagnostic(`${remote.cores} cores in the page: a pool of ${Math.min(16, remote.cores)} threads`);
+  assert.deepEqual(warnings.filter((w) => /compute pool/.test(w)), [], 'the kernel pool started in the browser worker');
 });

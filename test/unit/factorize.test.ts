@@ -151,6 +151,15 @@ test('all-zero rows and columns are set aside and come back as zeros', () => {
     assert.equal(result.H.data[k * 9 + 5], 0);
   }
   assert.ok(Math.abs(betaDivergence(v, result.W, result.H, 2) - result.objective) < 1e-6 * result.objective);
+
+  // Given factors must fit V as given, not the V left once those rows and columns are set aside:
+  // a W with one row too many would otherwise be cut to size silently, one too few read past its end.
+  const H0 = randomMatrix(3, 9, 5);
+  for (const rows of [9, 7]) {
+    assert.throws(() => factorize(v, { rank: 3, initialW: randomMatrix(rows, 3, 6), initialH: H0 }), new RegExp(`initial W is ${rows}×3, expected 8×3`));
+  }
+  assert.throws(() => factorize(v, { rank: 3, initialW: randomMatrix(8, 3, 6), initialH: randomMatrix(3, 10, 7) }), /initial H is 3×10, expected 3×9/);
+  assert.throws(() => factorize(v, { rank: 3, initialW: randomMatrix(8, 2, 6), initialH: H0 }), /initial W is 8×2, expected 8×3/);
 });
 
 test('normalised output: unit-norm W columns, components sorted by energy share', () => {

@@ -224,5 +224,13 @@ test('kernels reject mismatched shapes', () => {
   assert.ok(wasm);
   for (const k of [js, wasm]) {
     assert.throws(() => k.matmul(createMatrix(2, 3), createMatrix(2, 3), createMatrix(2, 3)), /shapes do not match/);
+    // The fused kernels too: W with more columns than H has rows would read past H.
+    const V = createMatrix(4, 5);
+    const W = createMatrix(4, 3);
+    const H2 = createMatrix(2, 5);
+    assert.throws(() => k.frobeniusLoss(V, W, H2), /kernel frobeniusLoss: shapes do not match/, k.name);
+    assert.throws(() => k.klNumeratorW(V, W, H2, 4, createMatrix(4, 3), true), /kernel klNumeratorW: shapes do not match/, k.name);
+    assert.throws(() => k.klNumeratorH(V, W, H2, createMatrix(3, 5)), /kernel klNumeratorH: shapes do not match/, k.name);
+    assert.throws(() => k.klNumeratorW(V, W, createMatrix(3, 5), 4, createMatrix(3, 3), false), /klNumeratorW: shapes do not match/, k.name);
   }
 });

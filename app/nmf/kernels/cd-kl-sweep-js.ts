@@ -43,7 +43,7 @@ export function cdKlSweepJs(data: Matrix, factor: Matrix, other: Matrix, params:
   for (let i = 0; i < rows; i++) {
     const vOff = i * cols;
     const aOff = i * r;
-    if (canRescale) rescaleRow(v, vOff, cols, a, aOff, l1, l2);
+    if (canRescale) rescaleRow(v, vOff, cols, a, aOff, l2);
     reconstructRow(a, aOff, b, cols);
     // pending: an entry whose last change (pendingDelta) is not yet in whRow; verify: that change
     // was downward and its derivative must still be checked.
@@ -116,10 +116,9 @@ export function cdKlSweepJs(data: Matrix, factor: Matrix, other: Matrix, params:
    * change still to apply to whRow (0 almost always).
    */
   function resolve(x: Newton, v: Float32Array, vOff: number, cols: number, b: Float32Array, bOff: number, l1: number, l2: number): number {
-    let need = plan(x, floor, l2);
-    if (need === NEED_MEASURE) {
+    if (plan(x, floor, l2) === NEED_MEASURE) {
       x.df = measure(x, v, vOff, cols, b, bOff, l1, l2);
-      need = plan(x, floor, l2);
+      plan(x, floor, l2);
     }
     return x.delta;
   }
@@ -149,7 +148,7 @@ export function cdKlSweepJs(data: Matrix, factor: Matrix, other: Matrix, params:
    * α·(S + l1·ΣA) + ½·l2·α²·ΣA² − ΣV·log α, S = Σ_t A_it·Σ_j B_tj, has its root at
    * α = 2ΣV / (S' + √(S'² + 4·l2·ΣA²·ΣV)), S' = S + l1·ΣA (only with every component free).
    */
-  function rescaleRow(v: Float32Array, vOff: number, cols: number, a: Float32Array, aOff: number, l1: number, l2: number): void {
+  function rescaleRow(v: Float32Array, vOff: number, cols: number, a: Float32Array, aOff: number, l2: number): void {
     let linear = 0;
     let squares = 0;
     let lowest = 0;

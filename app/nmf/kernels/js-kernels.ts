@@ -1,7 +1,7 @@
 import { createMatrix, type Matrix } from '../../matrix.js';
 import { EPSILON } from '../objective.js';
 import { cdKlSweepJs } from './cd-kl-sweep-js.js';
-import type { NmfKernels } from './nmf-kernels.js';
+import { fits, type NmfKernels } from './nmf-kernels.js';
 
 /**
  * The pure-TypeScript kernels: the reference every faster backend is tested against, and the
@@ -98,6 +98,7 @@ function ratioRow(v: Float32Array, vOff: number, wh: Float64Array, ratio: Float6
 }
 
 function klNumeratorW(v: Matrix, w: Matrix, h: Matrix, rows: number, numW: Matrix, withDivergence: boolean): number {
+  checkShapes(fits(v, w, h) && numW.rows === v.rows && numW.cols === w.cols, 'klNumeratorW');
   const m = v.rows;
   const n = v.cols;
   const r = w.cols;
@@ -120,6 +121,7 @@ function klNumeratorW(v: Matrix, w: Matrix, h: Matrix, rows: number, numW: Matri
 }
 
 function klNumeratorH(v: Matrix, w: Matrix, h: Matrix, numH: Matrix): void {
+  checkShapes(fits(v, w, h) && numH.rows === w.cols && numH.cols === v.cols, 'klNumeratorH');
   const m = v.rows;
   const n = v.cols;
   const r = w.cols;
@@ -140,6 +142,7 @@ function klNumeratorH(v: Matrix, w: Matrix, h: Matrix, numH: Matrix): void {
 }
 
 function frobeniusLoss(v: Matrix, w: Matrix, h: Matrix): number {
+  checkShapes(fits(v, w, h), 'frobeniusLoss');
   const n = v.cols;
   const r = w.cols;
   const wh = new Float64Array(n);

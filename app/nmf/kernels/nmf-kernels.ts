@@ -67,3 +67,8 @@ export interface CdKlSweep {
   /** First iteration: rescale each row before its sweep (applied only when every component is free). */
   readonly rescale: boolean;
 }
+
+/** V (m×n) ≈ W (m×r) · H (r×n): the shapes every fused kernel (KL numerators, Frobenius loss) takes. */
+export function fits(v: Matrix, w: Matrix, h: Matrix): boolean {
+  return w.rows === v.rows && h.cols === v.cols && w.cols === h.rows;
+}

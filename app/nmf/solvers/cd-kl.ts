@@ -1,4 +1,5 @@
 import { transposeInto } from '../../matrix.js';
+import { penaltyTerms } from '../beta-divergence.js';
 import type { NmfProblem, NmfSolver } from './solver.js';
 
 /**
@@ -95,20 +96,8 @@ export function createCdKlSolver(problem: NmfProblem): NmfSolver {
     },
     objective(): number {
       // withDivergence: the numerator is not wanted (rows = 0), only D(V‖WH).
-      const divergence = kernels.klNumeratorW(V, W, H, 0, numerator, true);
-      return divergence + penalty(W.data, l1W, l2W) + penalty(H.data, l1H, l2H);
+      return kernels.klNumeratorW(V, W, H, 0, numerator, true) + penaltyTerms(W, H, penalties);
     },
   };
 }
 
-/** l1·Σx + ½·l2·Σx². */
-function penalty(x: Float32Array, l1: number, l2: number): number {
-  if (l1 === 0 && l2 === 0) return 0;
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < x.length; i++) {
-    sum += x[i]!;
-    squares += x[i]! * x[i]!;
-  }
-  return l1 * sum + 0.5 * l2 * squares;
-}

@@ -40,15 +40,7 @@ export function createFrobeniusMu(plan: MuPlan, orthogonal: 'none' | 'W' | 'H', 
     let den = { rows: r, cols: r, data: hht };
     if (orthogonal === 'W') {
       // Ding et al.: denominator W (Wᵀ V Hᵀ), the r×r core from the W before this update.
-      const c = core.data;
-      c.fill(0);
-      for (let i = 0; i < m; i++) {
-        for (let l = 0; l < r; l++) {
-          const wil = wd[i * r + l]!;
-          if (wil === 0) continue;
-          for (let k = 0; k < r; k++) c[l * r + k] += wil * vht[i * r + k]!;
-        }
-      }
+      kernels.matmulTN(W, { rows: m, cols: r, data: vht }, core);
       den = core;
     }
     // W·HHᵀ (or Ding's W·core) by the kernels, from the W before this update.

@@ -66,13 +66,13 @@ export function muStep(x: number, numerator: number, denominator: number, rule: 
  * caller that edits W or H in between gets a fresh pass, not a stale update. Comparing costs
  * O(mr + rn), nothing next to the O(mnr) pass it saves.
  */
-export interface FactorSnapshot {
+interface FactorSnapshot {
   take(): void;
   matches(): boolean;
   clear(): void;
 }
 
-export function createFactorSnapshot(W: Matrix, H: Matrix): FactorSnapshot {
+function createFactorSnapshot(W: Matrix, H: Matrix): FactorSnapshot {
   const w = new Float32Array(W.data.length);
   const h = new Float32Array(H.data.length);
   let valid = false;

@@ -611,7 +611,7 @@ export function cd_kl_sweep(d: usize, a: usize, b: usize, free: usize, nfree: i3
   for (let i = i0; i < i1; i++) {
     const vr = d + <usize>i * colBytes;
     const ar = a + ((<usize>i * <usize>r) << 2);
-    if (canRescale) cdRescaleRow(vr, cols, ar, r, consts, l1, l2, floor);
+    if (canRescale) cdRescaleRow(vr, cols, ar, r, consts, l2, floor);
     combineRows(ar, b, wh, r, cols, 0, cols);
     // pending: an entry whose last change (pendingDelta) is not yet in wh; verify: that change was
     // downward and its derivative must still be checked.
@@ -685,10 +685,9 @@ export function cd_kl_sweep(d: usize, a: usize, b: usize, free: usize, nfree: i3
 // Settles an entry whose last step was downward, given g at the new point; returns the change
 // still to apply to wh (0 almost always).
 function cdResolve(x: usize, vr: usize, cols: i32, bp: usize, wh: usize, l1: f64, l2: f64, floor: f64): f64 {
-  let need = cdPlan(x, floor, l2);
-  if (need == NEED_MEASURE) {
+  if (cdPlan(x, floor, l2) == NEED_MEASURE) {
     st64(x, CD_DF, cdMeasure(x, vr, cols, bp, wh, l1, l2));
-    need = cdPlan(x, floor, l2);
+    cdPlan(x, floor, l2);
   }
   return ld(x, CD_DELTA);
 }
@@ -712,7 +711,7 @@ function cdMeasure(x: usize, vr: usize, cols: i32, bt: usize, wh: usize, l1: f64
 }
 
 // Multiplies row i of A by the α ≥ 0 minimising the objective along it (see the reference).
-function cdRescaleRow(vr: usize, cols: i32, ar: usize, r: i32, consts: usize, l1: f64, l2: f64, floor: f64): void {
+function cdRescaleRow(vr: usize, cols: i32, ar: usize, r: i32, consts: usize, l2: f64, floor: f64): void {
   let linear: f64 = 0;
   let squares: f64 = 0;
   let lowest: f64 = 0;
