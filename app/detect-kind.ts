@@ -1,4 +1,6 @@
 import type { InputKind } from './host-api.js';
+import { isEnviHeader } from './hsi/envi-header.js';
+import { isNpy } from './io/npy.js';
 
 /** The file formats NMF Studio opens, as told by their first bytes. */
 export type InputFormat = 'wav' | 'tiff' | 'envi' | 'mat' | 'npy';
@@ -24,10 +26,9 @@ export function detectFormat(bytes: Uint8Array): InputFormat | null {
     if (b0 === 0x49 && b1 === 0x49 && (b2 === 42 || b2 === 43) && b3 === 0) return 'tiff';
     if (b0 === 0x4d && b1 === 0x4d && b2 === 0 && (b3 === 42 || b3 === 43)) return 'tiff';
   }
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  if (ascii(bom, bom + 4) === 'ENVI') return 'envi';
+  if (isEnviHeader(bytes)) return 'envi';
   if (/^MATLAB \d\.\d MAT-file/.test(ascii(0, 20))) return 'mat';
-  if (bytes.length >= 6 && bytes[0] === 0x93 && ascii(1, 6) === 'NUMPY') return 'npy';
+  if (isNpy(bytes)) return 'npy';
   return null;
 }
 

@@ -4,7 +4,7 @@
  * Zhu 2017), scored by SAD per endmember after Hungarian matching, mean SAD and abundance RMSE
  * (app/hsi/unmixing-metrics.ts), with the wall time of each run.
  *
- *   node --import tsx test/samson-table.ts [--iters N] [--seed N] [--quick] [--json]
+ *   node --import tsx test/samson-table.ts [--iters N] [--seed N] [--quick] [--only TEXT] [--json]
  *
  * Runs on one thread's WebAssembly SIMD kernels when available (as a worker without a pool would),
  * else the TypeScript ones.

@@ -20,7 +20,7 @@ export interface BandStatistics {
  * eigenvectors VCA projects on and for HySime's regressions, while the full 314k-pixel, 224-band
  * cube of the issue would cost 8 GFLOP in float64 (measured 4 s for 65 536 pixels, 1 s for 16 384).
  */
-export const DEFAULT_STATISTICS_PIXELS = 16_384;
+const DEFAULT_STATISTICS_PIXELS = 16_384;
 
 /**
  * Band statistics of Y (bands × pixels, row-major), accumulated in float64 (HySime inverts the

@@ -76,7 +76,7 @@ export function decodeHeaderText(bytes: Uint8Array): string {
  * '=' and unknown fields are ignored, and a value is taken verbatim up to its closing brace, so a
  * malformed `coordinate system string` (Samson's has a broken number) does not stop the read.
  */
-export function parseEnviFields(text: string, fileName: string): Map<string, string> {
+function parseEnviFields(text: string, fileName: string): Map<string, string> {
   const fail = (message: string): never => {
     throw new Error(`${fileName}: ${message}`);
   };
@@ -119,7 +119,7 @@ export function parseEnviFields(text: string, fileName: string): Map<string, str
 }
 
 /** The items of a `{a, b, c}` list (braces already removed by parseEnviFields). */
-export function enviList(value: string): string[] {
+function enviList(value: string): string[] {
   if (value.trim() === '') return [];
   return value.split(',').map((item) => item.trim());
 }
@@ -220,7 +220,7 @@ export function parseEnviHeader(text: string, fileName: string): EnviHeader {
 }
 
 /** A number as ENVI and GDAL write them, including "nan", "inf" and "-inf"; null when it is not one. */
-export function parseNumber(text: string): number | null {
+function parseNumber(text: string): number | null {
   const t = text.trim().toLowerCase();
   if (t === 'nan' || t === '-nan' || t === '+nan') return NaN;
   if (t === 'inf' || t === '+inf' || t === 'infinity') return Infinity;

@@ -4,11 +4,10 @@
  * Two entry points:
  * - readEnvi: the header and the data file as separate byte arrays (what a caller with a file
  *   system or two dropped files has);
- * - readEnviEmbedded: one byte array holding the header text, a NUL, padding, then the data file,
- *   with `header offset` counting from the start. This is ENVI's own "embedded header" idea (a
- *   header offset skips bytes before the pixels) with the header itself as those bytes; the host
- *   builds it (embedEnviHeader) so that an ENVI pair travels as one buffer, like every other
- *   input, to a compute worker. A bare header (no NUL, no data) gets a clear error.
+ * - readEnviEmbedded: one byte array holding the header text, a NUL, NUL padding to a multiple of
+ *   64 bytes, then the data file as it is on disk (its own `header offset` counting from there).
+ *   The host builds it (embedEnviHeader) so that an ENVI pair travels as one buffer, like every
+ *   other input, to a compute worker. A bare header (no NUL, no data) gets a clear error.
  */
 import type { Cube } from './cube.js';
 import { decodeHeaderText, ENVI_DATA_TYPES, isEnviHeader, parseEnviHeader, type EnviHeader } from './envi-header.js';
@@ -29,29 +28,21 @@ export function readEnvi(files: EnviFiles): Cube {
 /** The alignment of the embedded header block: enough for any element size (8) and cache-friendly. */
 const EMBED_ALIGN = 64;
 
+/** Where the data file starts in an embedded buffer whose header text ends (NUL) at `nul`. */
+const embeddedDataStart = (nul: number): number => Math.ceil((nul + 1) / EMBED_ALIGN) * EMBED_ALIGN;
+
 /**
  * The bytes to put in front of the data file so that readEnviEmbedded reads the pair as one
- * buffer: the header text with its `header offset` replaced by (this prefix's length + the
- * original offset), a NUL, and NUL padding to a multiple of 64 bytes (keeps typed-array views on
- * the data aligned). The header is validated first, so a broken header fails here, naming it.
+ * buffer: the header as it is, a NUL, and NUL padding to a multiple of 64 bytes (keeps typed-array
+ * views on the data aligned). The data keep their own offsets, so every size in an error message is
+ * the data file's. The header is validated first, so a broken header fails here, naming it.
  */
 export function embedEnviHeader(headerBytes: Uint8Array, headerName: string): Uint8Array {
-  const text = decodeHeaderText(headerBytes);
-  const header = parseEnviHeader(text, headerName);
-  const lines = text.split(/\r\n|\r|\n/).filter((line) => !/^\s*header\s+offset\s*=/i.test(line));
-  while (lines.length > 1 && lines[lines.length - 1]!.trim() === '') lines.pop();
-  const base = new TextEncoder().encode(`${lines.join('\n')}\nheader offset = `);
-  let size = Math.ceil((base.length + 2) / EMBED_ALIGN) * EMBED_ALIGN;
-  for (;;) {
-    const offsetText = new TextEncoder().encode(`${size + header.headerOffset}\n`);
-    if (base.length + offsetText.length + 1 <= size) {
-      const prefix = new Uint8Array(size); // zero-filled: the NUL terminator and the padding
-      prefix.set(base, 0);
-      prefix.set(offsetText, base.length);
-      return prefix;
-    }
-    size += EMBED_ALIGN;
-  }
+  parseEnviHeader(decodeHeaderText(headerBytes), headerName);
+  if (headerBytes.includes(0)) throw new Error(`${headerName}: the ENVI header holds a NUL byte: it is not a text file`);
+  const prefix = new Uint8Array(embeddedDataStart(headerBytes.length)); // zero-filled: the NUL and the padding
+  prefix.set(headerBytes, 0);
+  return prefix;
 }
 
 export function readEnviEmbedded(bytes: Uint8Array, fileName: string): Cube {
@@ -63,7 +54,7 @@ export function readEnviEmbedded(bytes: Uint8Array, fileName: string): Cube {
     );
   }
   const header = parseEnviHeader(decodeHeaderText(bytes.subarray(0, end)), fileName);
-  return cubeOf(header, decodeEnviData(header, bytes, fileName));
+  return cubeOf(header, decodeEnviData(header, bytes.subarray(Math.min(embeddedDataStart(end), bytes.length)), fileName));
 }
 
 function cubeOf(header: EnviHeader, data: Float32Array): Cube {
@@ -93,7 +84,7 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * The data file's values as float32, band-sequential (the Cube layout). Integers beyond 2^24
  * and float64 values round to the nearest float32; 64-bit integers go through float64 first.
  */
-export function decodeEnviData(header: EnviHeader, data: Uint8Array, dataName: string): Float32Array {
+function decodeEnviData(header: EnviHeader, data: Uint8Array, dataName: string): Float32Array {
   const { samples, lines, bands, headerOffset, interleave } = header;
   const type = ENVI_DATA_TYPES[header.dataType];
   const count = samples * lines * bands;

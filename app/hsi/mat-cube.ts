@@ -150,9 +150,11 @@ export function readMatCube(bytes: Uint8Array, fileName: string): MatCube {
 
 /**
  * Ground truth from a file that holds only `M` (and `A`), as the benchmarks' separate GT files
- * do (e.g. Jasper Ridge's end4.mat): the band count comes from the cube it will be compared with.
+ * do (e.g. Jasper Ridge's end4.mat): the band count and image size come from the cube it will be
+ * compared with. Without rows and cols, `A` is left out (its pixels cannot be put in row-major
+ * order without the image size).
  */
-export function readMatGroundTruth(bytes: Uint8Array, fileName: string, cube: Pick<Cube, 'rows' | 'cols' | 'bands'>): MatGroundTruth {
+export function readMatGroundTruth(bytes: Uint8Array, fileName: string, cube: Pick<Cube, 'bands'> & Partial<Pick<Cube, 'rows' | 'cols'>>): MatGroundTruth {
   const contents = scanMat5(bytes, fileName);
   const byName = new Map(contents.variables.map((v) => [v.name, v]));
   if (!byName.has('M')) {
@@ -162,15 +164,14 @@ export function readMatGroundTruth(bytes: Uint8Array, fileName: string, cube: Pi
   return groundTruthOf(byName, cube, fileName)!;
 }
 
-function groundTruthOf(byName: Map<string, Mat5Variable>, cube: Pick<Cube, 'rows' | 'cols' | 'bands'>, fileName: string): MatGroundTruth | undefined {
+function groundTruthOf(byName: Map<string, Mat5Variable>, cube: Pick<Cube, 'bands'> & Partial<Pick<Cube, 'rows' | 'cols'>>, fileName: string): MatGroundTruth | undefined {
   const m = byName.get('M');
   if (!m) return undefined;
   const fail = (message: string): never => {
     throw new Error(`${fileName}: ${message}`);
   };
   if (m.dims.length !== 2) fail(`ground truth 'M' is ${m.dims.join('×')}, expected bands × endmembers`);
-  const { bands, rows, cols } = cube;
-  const pixels = rows * cols;
+  const { bands } = cube;
   const [m0, m1] = m.dims as [number, number];
   // M is bands × P; accept P × bands too.
   const mTransposed = m0 !== bands && m1 === bands;
@@ -181,7 +182,9 @@ function groundTruthOf(byName: Map<string, Mat5Variable>, cube: Pick<Cube, 'rows
     for (let k = 0; k < p; k++) endmembers.data[b * p + k] = m.data[mTransposed ? k + p * b : b + bands * k]!;
   }
   const a = byName.get('A');
-  if (!a) return { endmembers };
+  if (!a || cube.rows === undefined || cube.cols === undefined) return { endmembers };
+  const { rows, cols } = cube;
+  const pixels = rows * cols;
   if (a.dims.length !== 2) fail(`ground truth 'A' is ${a.dims.join('×')}, expected endmembers × pixels`);
   const [a0, a1] = a.dims as [number, number];
   const aTransposed = !(a0 === p && a1 === pixels) && a0 === pixels && a1 === p;

@@ -138,16 +138,17 @@ export function binCube(cube: Cube, factor: number): Cube {
 }
 
 /**
- * Which pixels are valid: finite in every band and not the nodata value (compared as float32,
- * the type the samples are held in). Returns the mask (1 valid) and the count of invalid pixels.
+ * Which pixels are valid: finite in every band (or in `bands`, 0-based, when given) and not the
+ * nodata value (compared as float32, the type the samples are held in). Returns the mask (1 valid)
+ * and the count of invalid pixels.
  */
-export function validPixels(cube: Cube): { mask: Uint8Array; invalidPixels: number } {
+export function validPixels(cube: Cube, bands?: readonly number[]): { mask: Uint8Array; invalidPixels: number } {
   const pixels = cube.rows * cube.cols;
   // NaN as "no nodata value": nothing compares equal to it.
   const noData = cube.noData === null ? NaN : Math.fround(cube.noData);
   const mask = new Uint8Array(pixels).fill(1);
   const data = cube.data;
-  for (let b = 0; b < cube.bands; b++) {
+  for (const b of bands ?? Array.from({ length: cube.bands }, (_, k) => k)) {
     const offset = b * pixels;
     for (let j = 0; j < pixels; j++) {
       const x = data[offset + j]!;
@@ -196,7 +197,11 @@ export function parseBandList(text: string, bands: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-function chooseBands(cube: Cube, options: PrepareCubeOptions): { kept: number[]; dropped: number[] } {
+/**
+ * The bands to keep and to leave out (0-based, ascending): outside the band range, in the file's
+ * bad-band list (unless dropFileBadBands is false) or in dropBands. Fails when none is kept.
+ */
+export function chooseBands(cube: Cube, options: Pick<PrepareCubeOptions, 'bandRange' | 'dropFileBadBands' | 'dropBands'>): { kept: number[]; dropped: number[] } {
   const range = options.bandRange ?? { first: 0, last: cube.bands - 1 };
   if (!(Number.isInteger(range.first) && Number.isInteger(range.last) && range.first >= 0 && range.last < cube.bands && range.first <= range.last)) {
     throw new RangeError(`band range ${range.first}…${range.last} is not within 0…${cube.bands - 1}`);
@@ -210,7 +215,9 @@ function chooseBands(cube: Cube, options: PrepareCubeOptions): { kept: number[];
   const kept: number[] = [];
   const dropped: number[] = [];
   for (let b = 0; b < cube.bands; b++) (b >= range.first && b <= range.last && !drop.has(b) ? kept : dropped).push(b);
-  if (kept.length === 0) throw new RangeError(`every band is left out (range ${range.first}…${range.last}, ${drop.size} bad or dropped bands)`);
+  if (kept.length === 0) {
+    throw new RangeError(`every band is left out (${drop.size} of the ${cube.bands} bands bad or dropped${options.bandRange ? `, band range ${range.first}…${range.last}` : ''}): nothing to use`);
+  }
   return { kept, dropped };
 }
 

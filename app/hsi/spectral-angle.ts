@@ -35,7 +35,7 @@ export interface EndmemberMatch {
 }
 
 /** Column j of a row-major matrix. */
-export function matrixColumn(m: Matrix, j: number): Float64Array {
+function matrixColumn(m: Matrix, j: number): Float64Array {
   const out = new Float64Array(m.rows);
   for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + j]!;
   return out;

@@ -9,6 +9,7 @@ import type { PipelineHooks, PipelineProgress } from '../pipeline-hooks.js';
 import { bandStatistics, type BandStatistics } from './band-statistics.js';
 import type { Cube } from './cube.js';
 import { hysime } from './hysime.js';
+import { chooseBands, validPixels } from './prepare-cube.js';
 import { columnL1Norms, normalizePixelsL1, toShares, typicalBrightness } from './scaled-mixing.js';
 import { simplexUnmixing } from './simplex-unmixing.js';
 import { vca } from './vca.js';
@@ -145,7 +146,7 @@ export function unmixCube(cube: Cube, params: UnmixParams, hooks: PipelineHooks 
   const minVolume = params.minVolume ?? 0;
   const sumToOne = (params.sumToOne ?? false) || sparsity > 0 || minVolume > 0;
   const p = params.endmembers;
-  const bands = chooseBands(cube, params.badBands ?? []);
+  const bands = chooseBands(cube, { dropBands: params.badBands ?? [] });
   const l = bands.kept.length;
   if (p >= l) throw new RangeError(`the number of endmembers (${p}) must be smaller than the number of bands fitted (${l} of ${cube.bands}; ${bands.dropped.length} left out)`);
   if (sumToOne && params.loss === 'kl' && (sparsity > 0 || minVolume > 0)) {
@@ -321,18 +322,10 @@ function validate(cube: Cube, params: UnmixParams): void {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new RangeError(`${name} must be a finite number ≥ 0, got ${value}`);
   }
   for (const b of params.badBands ?? []) {
-    if (!(Number.isInteger(b) && b >= 0 && b < cube.bands)) throw new RangeError(`bad band ${b} is not a band of the cube (0…${cube.bands - 1}, 0-based)`);
+    // Indices are 0-based; people (and --bad-bands) count bands from 1, as ENVI shows them.
+    if (!Number.isInteger(b)) throw new RangeError(`bad band index ${b} is not a whole number`);
+    if (b < 0 || b >= cube.bands) throw new RangeError(`bad band ${b + 1} (counting from 1) is not a band of the cube, which has ${cube.bands}`);
   }
-}
-
-function chooseBands(cube: Cube, badBands: readonly number[]): { kept: number[]; dropped: number[] } {
-  const drop = new Set(badBands);
-  cube.badBands?.forEach((bad, b) => bad && drop.add(b));
-  const kept: number[] = [];
-  const dropped: number[] = [];
-  for (let b = 0; b < cube.bands; b++) (drop.has(b) ? dropped : kept).push(b);
-  if (kept.length === 0) throw new RangeError(`every one of the ${cube.bands} bands is marked bad: nothing to unmix`);
-  return { kept, dropped };
 }
 
 /**
@@ -342,21 +335,11 @@ function chooseBands(cube: Cube, badBands: readonly number[]): { kept: number[];
  */
 function prepareMatrix(cube: Cube, kept: readonly number[], kernels: NmfKernels): { matrix: Matrix; columns: Int32Array; clippedNegatives: number } {
   const pixels = cube.rows * cube.cols;
-  // The samples are float32: compare with nodata as float32 too (GDAL_NODATA is stored as text).
-  const noData = cube.noData === null || Number.isNaN(cube.noData) ? null : Math.fround(cube.noData);
-  const bad = new Uint8Array(pixels);
-  for (const b of kept) {
-    const offset = b * pixels;
-    for (let j = 0; j < pixels; j++) {
-      const x = cube.data[offset + j]!;
-      if (!Number.isFinite(x) || x === noData) bad[j] = 1;
-    }
-  }
-  let n = 0;
-  for (let j = 0; j < pixels; j++) if (!bad[j]) n++;
+  const { mask, invalidPixels } = validPixels(cube, kept);
+  const n = pixels - invalidPixels;
   if (n === 0) throw new RangeError('every pixel has a nodata, NaN or infinite value: nothing to unmix');
   const columns = new Int32Array(n);
-  for (let j = 0, c = 0; j < pixels; j++) if (!bad[j]) columns[c++] = j;
+  for (let j = 0, c = 0; j < pixels; j++) if (mask[j]) columns[c++] = j;
   const matrix = kernels.allocate(kept.length, n);
   let clippedNegatives = 0;
   kept.forEach((band, b) => {

@@ -1,5 +1,6 @@
 /** Command-line grammar of `nmf-studio`, parsed with node:util's parseArgs (no dependency). */
 import { parseArgs } from 'node:util';
+import { SOURCE_NAME } from '../../app/audio/guided-separation.js';
 import { defaultComponents } from '../../app/audio/separate.js';
 import type { WavFormat } from '../../app/audio/wav-codec.js';
 import { parseBandList } from '../../app/hsi/prepare-cube.js';
@@ -18,6 +19,8 @@ export const USAGE = `Usage:
                       [--algorithm mu|hals|anls|cd|auto] [--init random|nndsvd|nndsvda|nndsvdar|spa]
                       [--seed N] [--max-iter N] [--tol x] [--restarts N] --out DIR [--force] [--json]
   nmf-studio evaluate --reference s1.wav s2.wav … --estimate e1.wav e2.wav … [--json]
+  nmf-studio evaluate --reference gt.mat | endmembers.csv [abundances.csv]
+                      --estimate UNMIX_OUT_DIR | endmembers.csv [abundances.tif|.csv] [--json]
   nmf-studio serve [--port N] [--out DIR]
   nmf-studio --help | --version
 
@@ -194,15 +197,22 @@ export function parseCli(argv: readonly string[]): CliCommand {
     case 'unmix': {
       allowed(['endmembers', 'loss', 'init', 'sum-to-one', 'sparsity', 'min-volume', 'bad-bands', 'max-iter', 'seed', 'out', 'force', 'json']);
       if (values.endmembers === undefined) throw new UsageError(`'unmix' needs --endmembers P`);
+      const sparsity = values.sparsity === undefined ? undefined : nonnegativeNumber('--sparsity', values.sparsity);
+      const minVolume = values['min-volume'] === undefined ? undefined : nonnegativeNumber('--min-volume', values['min-volume']);
+      const common = jobCommon();
+      // As app/hsi/unmix.ts refuses it, but before the cube is read.
+      if (common.loss === 'kl' && ((sparsity ?? 0) > 0 || (minVolume ?? 0) > 0)) {
+        throw new UsageError(`--sparsity and --min-volume are implemented for --loss frobenius only, not kl`);
+      }
       return {
         command: 'unmix',
         endmembers: integer('--endmembers', values.endmembers, 1),
         init: values.init === undefined ? undefined : oneOf('--init', values.init, UNMIX_INITS),
         sumToOne: values['sum-to-one'] ?? false,
-        sparsity: values.sparsity === undefined ? undefined : nonnegativeNumber('--sparsity', values.sparsity),
-        minVolume: values['min-volume'] === undefined ? undefined : nonnegativeNumber('--min-volume', values['min-volume']),
+        sparsity,
+        minVolume,
         badBands: values['bad-bands'] === undefined ? undefined : parseBadBands(values['bad-bands']),
-        ...jobCommon(),
+        ...common,
       };
     }
     case 'factorize': {
@@ -364,7 +374,7 @@ function guideParts(flag: string, text: string, form: string): { source: string;
   const source = at > 0 ? text.slice(0, at).trim() : '';
   const value = at > 0 ? text.slice(at + 1).trim() : '';
   if (!source || !value) throw new UsageError(`${flag} must be ${form}, got '${text}'`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(source)) {
+  if (!SOURCE_NAME.test(source)) {
     throw new UsageError(`${flag} ${text}: the source name '${source}' must be letters, digits, '-' or '_' (it becomes part of the output file names)`);
   }
   return { source, value };

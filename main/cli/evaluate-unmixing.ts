@@ -212,9 +212,23 @@ async function readReference(paths: readonly string[], estimate: UnmixingFiles):
     } catch (error) {
       // A ground-truth-only file (e.g. the benchmarks' end3.mat): sizes come from the estimate.
       if (!(error instanceof Error) || !/no hyperspectral image found/.test(error.message)) throw error;
-      const pixels = estimate.abundances?.cols ?? 0;
-      const shape = estimate.shape ?? { rows: pixels, cols: 1 };
-      const truth = readMatGroundTruth(bytes, basename(first), { rows: shape.rows, cols: shape.cols, bands: estimate.endmembers.rows });
+      const bands = estimate.endmembers.rows;
+      if (!estimate.abundances) {
+        // Endmembers only: 'A' cannot be scored, so it is not read.
+        return { endmembers: readMatGroundTruth(bytes, basename(first), { bands }).endmembers, abundances: null, shape: null, files: [first] };
+      }
+      // 'A' lists pixels in MATLAB's column-major order: reordering it needs the image size. A CSV
+      // estimate does not carry it; the benchmarks' images are square (as mat-cube.ts assumes for
+      // a Y without nRow/nCol), anything else needs the abundance GeoTIFF.
+      const pixels = estimate.abundances.cols;
+      const side = Math.round(Math.sqrt(pixels));
+      const shape = estimate.shape ?? (side * side === pixels ? { rows: side, cols: side } : null);
+      if (!shape) {
+        throw new Error(
+          `${first}: its abundances 'A' are in MATLAB's column-major pixel order, and the image size to reorder them is unknown (${estimate.files.at(-1)} has ${pixels} pixels, not a square): give the estimated abundances as the GeoTIFF nmf-studio unmix writes`,
+        );
+      }
+      const truth = readMatGroundTruth(bytes, basename(first), { ...shape, bands });
       return { endmembers: truth.endmembers, abundances: truth.abundances ?? null, shape, files: [first] };
     }
   }

@@ -62,13 +62,13 @@ export function jobOutputs(fileName: string, output: WorkerOutput, options: Outp
     }
     case 'factorize':
     case 'rankSweep':
+    case 'resynthesize':
       throw new Error(`${output.kind} jobs export through the CLI, not here`);
   }
 }
 
-/** Endmember spectra, one row per band: wavelength (or band number) first, then one column each. */
 /** `<base>.img` + `<base>.hdr`, the pair an ENVI reader (and GDAL) opens from either name. */
-function enviFiles(base: string, cube: Cube): { name: string; bytes: Uint8Array }[] {
+function enviFiles(base: string, cube: Cube): NamedOutput[] {
   const { header, data } = writeEnvi(cube, { description: 'NMF Studio abundance maps' });
   return [
     { name: `${base}.img`, bytes: data },
@@ -76,6 +76,7 @@ function enviFiles(base: string, cube: Cube): { name: string; bytes: Uint8Array 
   ];
 }
 
+/** Endmember spectra, one row per band: wavelength (or band number) first, then one column each. */
 export function endmembersCsv(output: WorkerOutput & { kind: 'unmix' }): string {
   const { endmembers } = output.output;
   const wavelengths = output.cube.wavelengths;

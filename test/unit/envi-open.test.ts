@@ -122,6 +122,25 @@ describe('the compute worker reads every cube format', () => {
       const result = await host.getResult(jobId);
       assert.ok(result.kind === 'unmix');
       assert.deepEqual(result.wavelengths, [450.5, 550.25, 650.125]);
+      // The bundled worker decodes the host's one-buffer ENVI form as the sources do: the same
+      // spectrum as the in-process job body (bad band 2 NaN; other kernels, so float tolerance).
+      const input = await readInputFile(join(envi, 'meta.img'), 1 << 30);
+      const messages: WorkerMessage[] = [];
+      await runWorkerJob(
+        { type: 'run', job: { kind: 'unmix', fileName: input.name, bytes: input.bytes, params: { endmembers: 1, loss: 'frobenius', maxIter: 20, seed: 0 } }, cancelFlag: null },
+        (message) => messages.push(message),
+        async () => null,
+      );
+      const done = messages.find((m) => m.type === 'done');
+      assert.ok(done && done.type === 'done' && done.output.kind === 'unmix');
+      const want = Array.from(done.output.output.endmembers.data);
+      const got = result.endmembers[0]!;
+      assert.equal(got.length, want.length);
+      assert.ok(Number.isNaN(got[1]!) && Number.isNaN(want[1]!), 'bad band 2 left out');
+      for (const b of [0, 2]) assert.ok(Math.abs(got[b]! - want[b]!) < 1e-4, `band ${b + 1}: ${got[b]} vs ${want[b]}`);
+      const map = await host.getAbundanceMap(jobId, 0);
+      const wantMap = done.output.output.abundances.data;
+      for (let j = 0; j < 20; j++) assert.ok(Math.abs(map[j]! - wantMap[j]!) <= 1e-4 * Math.abs(wantMap[j]!) + 1e-6, `pixel ${j}: ${map[j]} vs ${wantMap[j]}`);
     } finally {
       await host.dispose();
     }

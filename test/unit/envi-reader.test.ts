@@ -171,6 +171,13 @@ describe('ENVI errors name the file and the problem', () => {
     assert.throws(withHeader(header.replace('header offset = 0', 'header offset = 8')), /bad\.img: .*after a 8-byte header offset need 128 bytes, the file has 120/);
   });
 
+  it('truncated data in the host\'s one-buffer form: the sizes are the data file\'s, not the buffer\'s', async () => {
+    const headerBytes = new TextEncoder().encode(header.replace('header offset = 0', 'header offset = 8'));
+    const embedded = concat(embedEnviHeader(headerBytes, 'cut.hdr'), data);
+    await assert.rejects(readCube(embedded, 'cut.img'), /^Error: cut\.img: the data file is too short for its header: .* after a 8-byte header offset need 128 bytes, the file has 120 \(8 missing/);
+    assert.throws(() => embedEnviHeader(concat(headerBytes, Uint8Array.of(0, 65)), 'nul.hdr'), /^Error: nul\.hdr: the ENVI header holds a NUL byte/);
+  });
+
   it('missing or invalid required fields', () => {
     assert.throws(withHeader(header.replace(/bands\s*=\s*3\n/, '')), /^Error: bad\.hdr: the ENVI header lacks 'bands'/);
     assert.throws(withHeader(header.replace(/samples\s*=\s*5\n/, '').replace(/lines\s*=\s*4\n/, '')), /lacks 'samples', 'lines'/);

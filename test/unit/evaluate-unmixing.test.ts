@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeGeoTiff } from '../../app/hsi/geotiff-writer.js';
 import { readMatCube } from '../../app/hsi/mat-cube.js';
 import { unmixCube } from '../../app/hsi/unmix.js';
 import { scoreUnmixing } from '../../app/hsi/unmixing-metrics.js';
@@ -107,4 +108,32 @@ test('evaluate refuses inconsistent or missing inputs with errors naming the fil
   writeFileSync(join(dir, 'b.endmembers.csv'), 'x');
   await assert.rejects(evaluate([matPath], [dir], true), /2 files \*\.endmembers\.csv/);
   await assert.rejects(evaluate([], [dir], true), /no reference given/);
+});
+
+test('a ground-truth-only .mat (M and A, no image): A is reordered by the estimate\'s image size, or refused without one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nmf-evaluate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // test/fixtures/hsi/mat: bench.mat holds Y (4 × 5 pixels, 3 bands) with M and A; gt-only.mat the same M and A alone.
+  const hsiMat = new URL('../fixtures/hsi/mat/', import.meta.url);
+  const gtOnly = new URL('gt-only.mat', hsiMat).pathname;
+  const { cube, groundTruth } = readMatCube(readFileSync(new URL('bench.mat', hsiMat)), 'bench.mat');
+  const m = groundTruth!.endmembers;
+  const a = groundTruth!.abundances!;
+  const p = m.cols;
+  const pixels = cube.rows * cube.cols;
+  writeFileSync(join(dir, 'est.csv'), csv(Array.from({ length: m.rows }, (_, b) => [b + 1, ...m.data.subarray(b * p, (b + 1) * p)])));
+  // The true abundances (row-major pixels) as the GeoTIFF unmix writes and as a CSV, which has no image size.
+  const maps = Array.from({ length: p }, (_, k) => a.data.subarray(k * pixels, (k + 1) * pixels));
+  writeFileSync(join(dir, 'est.tif'), writeGeoTiff(maps, cube.rows, cube.cols, { geo: null }));
+  writeFileSync(join(dir, 'est-abundances.csv'), csv(Array.from({ length: pixels }, (_, j) => maps.map((map) => map[j]!))));
+
+  const fromTif = JSON.parse((await evaluate([gtOnly], [join(dir, 'est.csv'), join(dir, 'est.tif')], true)).out) as Printed;
+  assert.ok(fromTif.meanSadDegrees < 1e-3, `mean SAD ${fromTif.meanSadDegrees}`);
+  assert.ok(fromTif.abundanceRmse! < 1e-6, `abundance RMSE ${fromTif.abundanceRmse}: A reordered from MATLAB's pixel order`);
+  // Endmembers only: A is not needed, and not read.
+  const spectraOnly = JSON.parse((await evaluate([gtOnly], [join(dir, 'est.csv')], true)).out) as Printed;
+  assert.equal(spectraOnly.abundanceRmse, null);
+  assert.ok(spectraOnly.meanSadDegrees < 1e-3);
+  // 20 pixels, not a square: a CSV cannot say how A's pixels map to its rows.
+  await assert.rejects(evaluate([gtOnly], [join(dir, 'est.csv'), join(dir, 'est-abundances.csv')], true), /gt-only\.mat: its abundances 'A' are in MATLAB's column-major pixel order, and the image size to reorder them is unknown \(.*est-abundances\.csv has 20 pixels, not a square\)/);
 });

@@ -49,7 +49,7 @@ test('the Hungarian algorithm matches brute force on random square and rectangul
   assert.equal(cases, 7 * 3 * 12);
 });
 
-test('a known assignment, an empty matrix, and larger sizes stay fast', () => {
+test('a known assignment, an empty matrix, and a size brute force cannot do', () => {
   // The classic example: the optimum avoids the greedy row minima.
   const cost = [
     [4, 1, 3],
@@ -63,11 +63,9 @@ test('a known assignment, an empty matrix, and larger sizes stay fast', () => {
   const random = createRandom(3);
   const perm = Array.from({ length: n }, (_, i) => i).sort(() => random() - 0.5);
   const big = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (perm[i] === j ? 0 : 1 + random())));
-  const started = Date.now();
   const result = solveAssignment(big);
   assert.deepEqual(result.columns, perm);
   assert.equal(result.total, 0);
-  assert.ok(Date.now() - started < 1000);
 });
 
 test('bad cost matrices are refused with clear errors', () => {

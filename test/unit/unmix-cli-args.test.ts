@@ -25,6 +25,9 @@ test('bad unmix flags are usage errors naming the flag', () => {
   assert.throws(() => parseCli([...base, '--bad-bands', '5-2']), /--bad-bands: .*reversed/);
   assert.throws(() => parseCli([...base, '--bad-bands', '0']), /--bad-bands: .*outside bands/);
   assert.throws(() => parseCli([...base, '--bad-bands', 'ten']), /--bad-bands: band list item 'ten'/);
+  assert.throws(() => parseCli([...base, '--loss', 'kl', '--sparsity', '0.01']), (e: unknown) => e instanceof UsageError && /--sparsity and --min-volume are implemented for --loss frobenius only/.test(e.message));
+  assert.throws(() => parseCli([...base, '--loss', 'kl', '--min-volume', '1']), /--loss frobenius only/);
+  assert.equal(parseCli([...base, '--loss', 'kl', '--sparsity', '0', '--sum-to-one']).command, 'unmix', 'a zero weight is no penalty');
   assert.throws(() => parseCli(['separate', 'a.wav', '--sources', '2', '--out', 'o', '--sum-to-one']), /--sum-to-one does not apply to 'separate'/);
   assert.throws(() => parseCli(['factorize', 'v.csv', '--rank', '2', '--out', 'o', '--sparsity', '1']), /--sparsity does not apply to 'factorize'/);
 });
