@@ -3,6 +3,7 @@
  * A renderer is untrusted input: a compromised or buggy page must get a clear error, never reach
  * the host with values of the wrong type. Both transports validate through this one function.
  */
+import { SOURCE_NAME } from './audio/guided-separation.js';
 import { HOST_METHODS, type HostApi, type HostMethod, type JobParams } from './host-api.js';
 
 export class HostCallError extends Error {}
@@ -100,6 +101,9 @@ function separationGuides(value: unknown): void {
     const g = guide as Record<string, unknown>;
     for (const key of Object.keys(g)) if (!['source', 'clipFileIds', 'ranges'].includes(key)) throw new HostCallError(`startJob: unexpected guide field '${key}'`);
     text('startJob', 'guide source', g.source, 64);
+    if (!SOURCE_NAME.test(g.source as string)) {
+      throw new HostCallError(`startJob: guide source '${g.source as string}' must be letters, digits, '-' or '_', starting with a letter or digit (it becomes part of the output file names)`);
+    }
     if (g.clipFileIds !== undefined) {
       if (!Array.isArray(g.clipFileIds) || g.clipFileIds.length > 64) throw new HostCallError('startJob: clipFileIds must be an array of file ids');
       for (const id of g.clipFileIds as unknown[]) text('startJob', 'clip file id', id, MAX_ID_LENGTH);

@@ -328,7 +328,7 @@ function nextPowerOfTwo(n: number): number {
  * diagonal is loaded with ε·mean(diag A), ε = 1e-12, 1e-10, …, until the factorisation succeeds.
  * The load changes the projection by a relative O(ε) at most.
  */
-export function choleskyWithLoad(A: Float64Array, n: number): Float64Array {
+function choleskyWithLoad(A: Float64Array, n: number): Float64Array {
   let meanDiagonal = 0;
   for (let i = 0; i < n; i++) meanDiagonal += A[i * n + i]!;
   meanDiagonal /= n;
@@ -361,7 +361,7 @@ function cholesky(A: Float64Array, n: number, load: number): Float64Array | null
 }
 
 /** Solves (L Lᵀ) x = b by forward and back substitution. */
-export function choleskySolve(L: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+function choleskySolve(L: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = b[i]!;

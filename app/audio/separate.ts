@@ -87,12 +87,6 @@ export interface SeparationModelData {
   readonly maskExponent?: number;
 }
 
-/**
- * Default NMF rank for S sources: 8 per source. A note, a drum hit, a formant pattern each takes
- * a component or two, and a source plays several; in our test mixtures and on ../shared/data/audio
- * 6–8 per source did better than 3 (sources merged into shared components) and than 12 (more
- * components split between sources), at a cost linear in K.
- */
 /** Progress reporter for a pipeline: monotone by construction, whatever an NMF's early stop does. */
 export type ProgressReporter = (stage: string, fraction: number, iteration?: number | null, objective?: number | null) => void;
 
@@ -121,6 +115,12 @@ export function channelSpectra(channels: readonly Float32Array[], options: Requi
   return spectra;
 }
 
+/**
+ * Default NMF rank for S sources: 8 per source. A note, a drum hit, a formant pattern each takes
+ * a component or two, and a source plays several; in our test mixtures and on ../shared/data/audio
+ * 6–8 per source did better than 3 (sources merged into shared components) and than 12 (more
+ * components split between sources), at a cost linear in K.
+ */
 export function defaultComponents(sources: number): number {
   return 8 * sources;
 }
@@ -209,7 +209,7 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
   });
   return {
     sampleRate,
-    sources: namedSources(estimates, Array.from({ length: S }, (_, s) => `source-${s + 1}`)),
+    sources: namedSources(estimates, Array.from({ length: S }, (_, s) => defaultSourceName(s))),
     mixtureResidual: mixtureResidual(channels, estimates),
     nmf: { iterations: nmf.iterations, objective: nmf.objective, loss: nmf.loss, algorithm: nmf.algorithm, seconds: nmf.seconds },
     assignment,
@@ -313,6 +313,11 @@ export function resynthesizeSpectra(
     estimates.push(out);
   }
   return estimates;
+}
+
+/** Name of source `index` (0-based) when nothing names it: `source-1`, `source-2`, … */
+export function defaultSourceName(index: number): string {
+  return `source-${index + 1}`;
 }
 
 /** Sources with names and energy shares (1/S each when all are silent). */

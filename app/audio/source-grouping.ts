@@ -103,7 +103,7 @@ export function groupComponents(W: Matrix, H: Matrix, sources: number, options: 
 }
 
 /** Log-frequency centroid and energy weight of each component (used to order the sources). */
-export function componentFeatures(W: Matrix, H: Matrix): { centroids: Float64Array; weights: Float64Array } {
+function componentFeatures(W: Matrix, H: Matrix): { centroids: Float64Array; weights: Float64Array } {
   const K = W.cols;
   const m = W.rows;
   const n = H.cols;
@@ -144,7 +144,7 @@ export function componentFeatures(W: Matrix, H: Matrix): { centroids: Float64Arr
   return { centroids, weights };
 }
 
-export interface HarmonicProfile {
+interface HarmonicProfile {
   /** Estimated fundamental frequency in Hz. */
   readonly f0: number;
   /** Amplitudes of partials 1 … 8 at h·f0 (largest bin within ±1 bin), summing to 1 (0 when silent). */
@@ -154,7 +154,7 @@ export interface HarmonicProfile {
 }
 
 /** f0, partial profile and harmonicity of each W column (see groupComponents). */
-export function harmonicProfiles(W: Matrix, sampleRate: number): HarmonicProfile[] {
+function harmonicProfiles(W: Matrix, sampleRate: number): HarmonicProfile[] {
   const bins = W.rows;
   const K = W.cols;
   const nyquist = sampleRate / 2;
@@ -210,7 +210,7 @@ export function harmonicProfiles(W: Matrix, sampleRate: number): HarmonicProfile
 }
 
 /** Each W column through a mel filterbank: K arrays of MEL_BANDS band magnitudes. */
-export function melEnvelopes(W: Matrix, sampleRate: number): Float64Array[] {
+function melEnvelopes(W: Matrix, sampleRate: number): Float64Array[] {
   const bins = W.rows;
   const K = W.cols;
   const bank = melFilterbank(bins, sampleRate, MEL_BANDS, MEL_LOW_HZ);
@@ -231,7 +231,7 @@ export function melEnvelopes(W: Matrix, sampleRate: number): Float64Array[] {
  * scaled to unit area, so a wide high band does not outweigh a narrow low one just by holding
  * more bins. Returned sparse: the first bin and the weights from there.
  */
-export function melFilterbank(bins: number, sampleRate: number, bands: number, low: number): { first: number; weights: Float64Array }[] {
+function melFilterbank(bins: number, sampleRate: number, bands: number, low: number): { first: number; weights: Float64Array }[] {
   const toMel = (f: number): number => 2595 * Math.log10(1 + f / 700);
   const toHz = (m: number): number => 700 * (10 ** (m / 2595) - 1);
   const nyquist = sampleRate / 2;
@@ -267,7 +267,7 @@ export function melFilterbank(bins: number, sampleRate: number, bands: number, l
  * frame rate's Nyquist. The row is scaled to its maximum and its mean removed, so the bands
  * describe its shape over time, not its level. A constant or silent row gives zeros.
  */
-export function modulationSpectra(H: Matrix, frameRate: number): Float64Array[] {
+function modulationSpectra(H: Matrix, frameRate: number): Float64Array[] {
   const K = H.rows;
   const n = H.cols;
   const edges = MODULATION_BANDS_HZ.filter((f) => f < frameRate / 2);

@@ -42,7 +42,12 @@ const isWav = (path: string): boolean => /\.wave?$/i.test(path);
 
 export async function runEvaluateCommand(options: EvaluateOptions, out: { write(text: string): unknown } = process.stdout): Promise<number> {
   const { reference, estimate, json } = options;
-  if (reference.length > 0 && !reference.every(isWav)) return evaluateUnmixingFiles(reference, estimate, json);
+  const wav = reference.filter(isWav);
+  if (wav.length > 0 && wav.length < reference.length) {
+    const other = reference.find((path) => !isWav(path))!;
+    throw new Error(`evaluate: the references mix WAV files (${wav[0]}: separated audio) and other files (${other}: unmixing ground truth); give one kind`);
+  }
+  if (reference.length > 0 && wav.length === 0) return evaluateUnmixingFiles(reference, estimate, json, out);
   const evaluation = await evaluateAudioFiles(reference, estimate);
   if (json) {
     out.write(`${JSON.stringify({ kind: 'audio', ...evaluation }, null, 2)}\n`);

@@ -7,9 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { regroupSources } from '../../app/audio/regroup-sources.js';
 import type { SeparationModelData } from '../../app/audio/separate.js';
-import { decodeWav, readWavInfo } from '../../app/audio/wav-codec.js';
+import { readWavInfo } from '../../app/audio/wav-codec.js';
 import { CancelledError } from '../../app/cancellation.js';
 import { detectKind } from '../../app/detect-kind.js';
 import { readCube } from '../../app/hsi/read-cube.js';
@@ -53,6 +52,8 @@ interface JobRecord {
   output: WorkerOutput | null;
   summary: JobSummary | null;
   error: string | null;
+  /** The latest regrouping of a separation's sources (regroupSources), settled or not. */
+  regrouping?: Promise<unknown>;
 }
 
 export interface ExportOptions extends OutputOptions {
@@ -371,13 +372,26 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
       };
     },
     async regroupSources(jobId: string, assignment: readonly number[]): Promise<SeparationResult> {
-      const { job, output, model } = separationWithModel(jobId);
-      // On this thread: one STFT, masks and inverse STFT, a fraction of the job's cost (well under
-      // a second for minutes of audio); the mixture is decoded again rather than kept in memory.
-      const audio = decodeWav(job.file.bytes, job.file.opened.name);
-      const names = output.output.sources.map((s) => s.name);
-      const regrouped = regroupSources(audio, model, assignment, names);
-      job.output = { ...output, output: { ...output.output, ...regrouped, assignment: [...assignment] } };
+      const { job, model } = separationWithModel(jobId);
+      // In a worker, like the job itself: decoding the mixture again (it is not kept decoded), its
+      // STFT, the masks and an inverse STFT per source and channel take seconds for a few minutes
+      // of stereo, which would stall this thread (Electron's main process, the web host).
+      // Regroupings of one job run one after another, so the last one asked for is the one kept.
+      const run = (job.regrouping ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(async () => {
+          const { output } = separationWithModel(jobId);
+          const names = output.output.sources.map((s) => s.name);
+          const bytes = job.file.bytes.slice();
+          const regrouped = await runInNodeWorker(
+            { kind: 'resynthesize', fileName: job.file.opened.name, bytes, model, assignment: [...assignment], names },
+            { signal: job.controller.signal, transferInput: true },
+          );
+          if (regrouped.kind !== 'resynthesize') throw new Error(`unexpected ${regrouped.kind} result`);
+          job.output = { ...output, output: { ...output.output, ...regrouped.output, assignment: [...assignment] } };
+        });
+      job.regrouping = run;
+      await run;
       return (await getResult(jobId)) as SeparationResult;
     },
     exportWith,
@@ -391,7 +405,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
     },
     async dispose(): Promise<void> {
       for (const job of jobs.values()) job.controller.abort();
-      await Promise.all([...jobs.values()].map((job) => job.done));
+      await Promise.all([...jobs.values()].flatMap((job) => [job.done, job.regrouping?.catch(() => undefined)]));
     },
   };
 }

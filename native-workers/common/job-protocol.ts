@@ -6,7 +6,7 @@
  * synchronous loop and would not see a message until it finished, but it reads the flag every
  * NMF iteration. Where SharedArrayBuffer is unavailable the host terminates the worker instead.
  */
-import type { SeparationOutput, SeparationParams } from '../../app/audio/separate.js';
+import type { SeparatedSource, SeparationModelData, SeparationOutput, SeparationParams } from '../../app/audio/separate.js';
 import type { Cube } from '../../app/hsi/cube.js';
 import type { UnmixOutput, UnmixParams } from '../../app/hsi/unmix.js';
 import type { NmfOptions, NmfResult } from '../../app/nmf/nmf-types.js';
@@ -44,6 +44,18 @@ export type WorkerJob =
       readonly options: Omit<NmfOptions, 'signal' | 'onProgress'>;
       readonly ranks: readonly number[];
       readonly runsPerRank: number;
+    }
+  | {
+      /**
+       * A finished separation's sources again, from its kept model with a new component → source
+       * assignment (app/audio/separate.ts resynthesize): the mixture's bytes are decoded here.
+       */
+      readonly kind: 'resynthesize';
+      readonly fileName: string;
+      readonly bytes: Uint8Array;
+      readonly model: SeparationModelData;
+      readonly assignment: readonly number[];
+      readonly names: readonly string[];
     };
 
 /** A source's guide as the worker gets it: the clips' bytes (decoded there) and time ranges. */
@@ -79,7 +91,8 @@ export type WorkerOutput =
       /** Every run (one when restarts ≤ 1), in run order. */
       readonly runs: readonly RestartRun[];
     }
-  | { readonly kind: 'rankSweep'; readonly output: readonly RankSweepEntry[] };
+  | { readonly kind: 'rankSweep'; readonly output: readonly RankSweepEntry[] }
+  | { readonly kind: 'resynthesize'; readonly output: { readonly sources: SeparatedSource[]; readonly mixtureResidual: number } };
 
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly progress: PipelineProgress }
@@ -89,8 +102,11 @@ export type WorkerMessage =
 /** Buffers worth transferring (not copying) back to the host. */
 export function transferablesOf(output: WorkerOutput): ArrayBuffer[] {
   const buffers: ArrayBufferLike[] = [];
-  if (output.kind === 'separate') {
+  if (output.kind === 'separate' || output.kind === 'resynthesize') {
     for (const source of output.output.sources) for (const channel of source.channels) buffers.push(channel.buffer);
+    // The kept NMF model (H grows with the recording's length).
+    const model = output.kind === 'separate' ? output.output.model : undefined;
+    if (model) buffers.push(model.W.data.buffer, model.H.data.buffer);
   } else if (output.kind === 'unmix') {
     buffers.push(output.output.endmembers.data.buffer, output.output.abundances.data.buffer);
   } else if (output.kind === 'factorize') {

@@ -4,7 +4,7 @@
  */
 import { decodeWav } from '../../app/audio/wav-codec.js';
 import { separateGuided } from '../../app/audio/guided-separation.js';
-import { separateAudio } from '../../app/audio/separate.js';
+import { resynthesize, separateAudio } from '../../app/audio/separate.js';
 import { CancelledError, type CancelSignal } from '../../app/cancellation.js';
 import { readCube } from '../../app/hsi/read-cube.js';
 import { unmixCube } from '../../app/hsi/unmix.js';
@@ -39,7 +39,8 @@ export function cancelSignalFromFlag(flag: SharedArrayBuffer | null): CancelSign
 export async function runWorkerJob(request: WorkerRequest, post: PostToHost, createPool?: () => Promise<KernelPool | null>): Promise<void> {
   let pool: KernelPool | null = null;
   try {
-    pool = createPool
+    // Resynthesis runs no NMF: no kernel threads for it.
+    pool = createPool && request.job.kind !== 'resynthesize'
       ? await createPool().catch((error: unknown) => {
           // Not fatal: the job runs on one thread's kernels instead; but say why it is slower.
           console.warn(`compute pool unavailable, running on one thread: ${error instanceof Error ? error.message : String(error)}`);
@@ -81,6 +82,10 @@ async function runJob(request: WorkerRequest, hooks: PipelineHooks): Promise<Wor
             )
           : separateAudio(audio, job.params, hooks);
       return { kind: 'separate', output, audio: { sampleRate: audio.sampleRate, bitDepth: audio.bitDepth, float: audio.float } };
+    }
+    case 'resynthesize': {
+      const audio = decodeWav(job.bytes, job.fileName);
+      return { kind: 'resynthesize', output: resynthesize(audio.channels, job.model, job.assignment, job.names, hooks.signal) };
     }
     case 'unmix': {
       hooks.onProgress?.({ stage: 'reading', fraction: 0, iteration: null, objective: null });

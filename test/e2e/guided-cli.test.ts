@@ -13,10 +13,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // NMF_STUDIO_BIN: run another build of the CLI (a developer's private build while others rebuild dist/).
 const bin = process.env.NMF_STUDIO_BIN ?? join(root, 'bin/nmf-studio.js');
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string; seconds: number } {
-  const started = Date.now();
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 180_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 interface GuidedSummary {

@@ -109,6 +109,8 @@ describe('nmf-studio evaluate (audio)', () => {
     await assert.rejects(run(refs, [ests[0]!, corrupt]), /corrupt.wav: /);
     await assert.rejects(run(refs, [ests[0]!, join(dir, 'missing.wav')]), /missing.wav: no such file/);
     await assert.rejects(run(refs, [ests[0]!, join(dir, 'e1.csv')]), /e1.csv: the references are WAV files, so the estimates must be too/);
+    // Audio and hyperspectral references together: refused up front, naming one of each.
+    await assert.rejects(run([refs[0]!, join(dir, 'gt.mat')], ests), /the references mix WAV files \(.*s1\.wav: separated audio\) and other files \(.*gt\.mat: unmixing ground truth\)/);
   });
 });
 

@@ -15,6 +15,7 @@ test('startJob accepts guides and guideComponents, and refuses malformed ones', 
   bad([null], /each guide must be an object/);
   bad([{ source: '' }], /guide source must be a non-empty string/);
   bad([{ source: 's1', path: '/etc/passwd' }], /unexpected guide field 'path'/);
+  bad([{ source: '../x', ranges: [{ start: 0, end: 1 }] }], /guide source '\.\.\/x' must be letters, digits, '-' or '_'/);
   bad([{ source: 's1', clipFileIds: [42] }], /clip file id must be a non-empty string/);
   bad([{ source: 's1', ranges: [{ start: -1, end: 2 }] }], /each range must be \{start, end\}/);
   bad([{ source: 's1', ranges: [{ start: 0, end: Infinity }] }], /each range must be \{start, end\}/);

@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { regroupSources } from '../../app/audio/regroup-sources.js';
-import { separateAudio } from '../../app/audio/separate.js';
+import { fileURLToPath } from 'node:url';
+import { encodeWav } from '../../app/audio/wav-codec.js';
+import { createSessionHost } from '../../main/host/session-host.js';
 
-// Regrouping keeps the NMF model and changes only which components feed which source.
+// Regrouping through the session host (the workspace's drag of a component onto another lane):
+// the NMF model stays, only which components feed which source changes. The separation itself
+// runs in the built compute worker.
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const built = existsSync(join(ROOT, 'dist', 'native-workers', 'node-worker.js'));
 const RATE = 8000;
+
 function twoTones(): Float32Array {
   const x = new Float32Array(RATE);
   for (let i = 0; i < x.length; i++) {
@@ -15,32 +24,42 @@ function twoTones(): Float32Array {
   return x;
 }
 
-test('regrouping with the original assignment gives the original sources; moving a component changes them', () => {
-  const audio = { sampleRate: RATE, channels: [twoTones()], bitDepth: 16, float: false };
-  const out = separateAudio(audio, { sources: 2, components: 4, loss: 'kl', maxIter: 60, seed: 0, windowSize: 512, hop: 128 });
-  assert.ok(out.model, 'the separation keeps its model');
-  assert.equal(out.model.W.cols, 4);
-  const names = out.sources.map((s) => s.name);
+test('regroupSources: the same assignment gives the same sources, a new one moves energy, bad ones are refused', { skip: !built && 'needs the built compute worker (npm run build)' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nmf-regroup-'));
+  const host = createSessionHost({ exportDir: dir });
+  t.after(async () => {
+    await host.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const wav = encodeWav({ sampleRate: RATE, channels: [twoTones()] }, 'float32');
+  const file = await host.openFile('tones.wav', wav.buffer.slice(wav.byteOffset, wav.byteOffset + wav.byteLength) as ArrayBuffer);
+  const { jobId } = await host.startJob({ kind: 'separate', fileId: file.fileId, sources: 2, components: 4, maxIter: 60 });
+  assert.equal((await host.waitForJob(jobId)).type, 'done');
+  const model = await host.getSeparationModel(jobId);
+  assert.equal(model.components, 4);
+  const originals = await Promise.all([0, 1].map((s) => host.getSourceAudio(jobId, s)));
 
-  const same = regroupSources(audio, out.model, out.assignment, names);
-  for (let s = 0; s < 2; s++) {
-    const a = same.sources[s]!.channels[0]!;
-    const b = out.sources[s]!.channels[0]!;
-    let worst = 0;
-    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-    assert.ok(worst < 1e-6, `source ${s + 1} reproduced (max diff ${worst})`);
-  }
+  // Same assignment: the sources come back bit for bit.
+  const same = await host.regroupSources(jobId, model.assignment);
+  assert.deepEqual(same.sources.map((s) => s.name), ['source-1', 'source-2']);
+  for (let s = 0; s < 2; s++) assert.deepEqual(new Uint8Array(await host.getSourceAudio(jobId, s)), new Uint8Array(originals[s]!), `source ${s + 1} reproduced`);
 
-  // Move every component to source 1: source 2 falls silent, source 1 becomes the mixture.
-  const moved = regroupSources(audio, out.model, [0, 0, 0, 0], names);
+  // Every component to source 1: source 2 falls silent, source 1 becomes the mixture.
+  const moved = await host.regroupSources(jobId, [0, 0, 0, 0]);
   assert.ok(moved.mixtureResidual < 1e-4, `sources still sum to the mixture (${moved.mixtureResidual})`);
   assert.ok(moved.sources[0]!.energyShare > 0.999, `source 1 holds everything (${moved.sources[0]!.energyShare})`);
+  assert.deepEqual((await host.getSeparationModel(jobId)).assignment, [0, 0, 0, 0], 'the job keeps the new assignment');
 
-  const k = out.assignment.indexOf(1);
-  const one = [...out.assignment];
-  one[k] = 0;
-  const partly = regroupSources(audio, out.model, one, names);
-  assert.notEqual(partly.sources[1]!.energyShare, out.sources[1]!.energyShare, 'moving one component changes the shares');
-  assert.throws(() => regroupSources(audio, out.model!, [0, 0, 0], names), /lists 3 components, the model has 4/);
-  assert.throws(() => regroupSources(audio, out.model!, [0, 0, 0, 2], names), /component 4 is assigned to source 3/);
+  await assert.rejects(host.regroupSources(jobId, [0, 0, 0]), /assignment lists 3 components, the model has 4/);
+  await assert.rejects(host.regroupSources(jobId, [0, 0, 0, 2]), /component 3 is assigned to source 2, expected 0…1/);
+  await assert.rejects(host.regroupSources('nope', [0, 1, 0, 1]), /unknown job id 'nope'/);
+  // A refused regrouping leaves the job as it was.
+  assert.deepEqual((await host.getSeparationModel(jobId)).assignment, [0, 0, 0, 0]);
+
+  // Regroupings asked for at once run in order: the last one asked for is the one kept.
+  const [first, last] = await Promise.all([host.regroupSources(jobId, [0, 0, 0, 0]), host.regroupSources(jobId, model.assignment)]);
+  assert.ok(first.sources[0]!.energyShare > 0.999);
+  assert.deepEqual(last.sources.map((s) => s.energyShare), same.sources.map((s) => s.energyShare));
+  assert.deepEqual((await host.getSeparationModel(jobId)).assignment, model.assignment);
+  assert.deepEqual(new Uint8Array(await host.getSourceAudio(jobId, 1)), new Uint8Array(originals[1]!));
 });

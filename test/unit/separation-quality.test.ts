@@ -147,6 +147,9 @@ describe('separation options', () => {
     assert.equal(sine.model!.window, 'sine');
     assert.equal(sine.model!.maskExponent, 1);
     assert.ok(residual(m, sine) < 1e-4);
+    // Resynthesis from the kept model uses its window and exponent, not the defaults.
+    const again = resynthesize(m.mixture, sine.model!, sine.assignment, sine.sources.map((s) => s.name));
+    again.sources.forEach((s, i) => assert.deepEqual(s.channels, sine.sources[i]!.channels));
     const hard = separate(m, { maskExponent: 8 });
     assert.ok(residual(m, hard) < 1e-4);
     // A larger exponent makes the masks closer to binary: less of each source in the other.
