@@ -13,13 +13,21 @@ export interface PackedFloats<H> {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * `length` float32 values stored little-endian at byte `offset` (a multiple of 4) of `buffer`: a
+ * view on little-endian hosts (every host this app runs on), a converted copy elsewhere.
+ */
+export function littleEndianFloat32(buffer: ArrayBuffer, offset = 0, length = (buffer.byteLength - offset) / 4): Float32Array {
+  if (LITTLE_ENDIAN) return new Float32Array(buffer, offset, length);
+  const view = new DataView(buffer);
+  return Float32Array.from({ length }, (_, i) => view.getFloat32(offset + 4 * i, true));
+}
+
 export function packFloats(header: object, arrays: readonly Float32Array[]): Uint8Array {
-  let json = JSON.stringify({ ...header, arrayLengths: arrays.map((a) => a.length) });
-  let text = new TextEncoder().encode(json);
-  while (text.byteLength % 4 !== 0) {
-    json += ' ';
-    text = new TextEncoder().encode(json);
-  }
+  const json = JSON.stringify({ ...header, arrayLengths: arrays.map((a) => a.length) });
+  const unpadded = new TextEncoder().encode(json);
+  // Spaces are one byte each in UTF-8 (and legal after JSON), so the padding is exact.
+  const text = new TextEncoder().encode(json + ' '.repeat((4 - (unpadded.byteLength % 4)) % 4));
   const floats = arrays.reduce((n, a) => n + a.length, 0);
   const out = new Uint8Array(4 + text.byteLength + 4 * floats);
   const view = new DataView(out.buffer);
@@ -46,14 +54,15 @@ export function unpackFloats<H>(buffer: ArrayBuffer, what: string): PackedFloats
   } catch {
     throw fail('header is not JSON');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw fail('header is not an object');
   const lengths = header.arrayLengths;
   if (!Array.isArray(lengths) || !lengths.every((n) => Number.isInteger(n) && n >= 0)) throw fail('no array lengths');
   let offset = 4 + headerBytes;
   const arrays: Float32Array[] = [];
   for (const length of lengths as number[]) {
     if (offset + 4 * length > buffer.byteLength) throw fail('arrays run past the end');
-    if (LITTLE_ENDIAN) arrays.push(new Float32Array(buffer.slice(offset, offset + 4 * length)));
-    else arrays.push(Float32Array.from({ length }, (_, i) => view.getFloat32(offset + 4 * i, true)));
+    // The header is padded to 4 bytes, so every array starts aligned and is viewed, not copied.
+    arrays.push(littleEndianFloat32(buffer, offset, length));
     offset += 4 * length;
   }
   if (offset !== buffer.byteLength) throw fail('trailing bytes');

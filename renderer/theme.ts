@@ -31,10 +31,6 @@ export function themeColors(): ThemeColors {
   };
 }
 
-export function isDarkTheme(): boolean {
-  return window.matchMedia(DARK_QUERY).matches;
-}
-
 export function onThemeChange(listener: () => void): () => void {
   const query = window.matchMedia(DARK_QUERY);
   query.addEventListener('change', listener);

@@ -1,5 +1,5 @@
 import { HOST_METHODS, type HostApi, type HostMethod, type JobEvent, type SeparationModel } from '../app/host-api.js';
-import { unpackFloats } from '../app/packed-floats.js';
+import { littleEndianFloat32, unpackFloats } from '../app/packed-floats.js';
 
 /**
  * HostApi over the local web host's protocol: `POST /api/<method>` with a JSON array of arguments
@@ -41,7 +41,7 @@ export function createWebHostClient(baseUrl?: string): HostApi {
     },
     getResult: (jobId) => callJson('getResult', jobId),
     getSourceAudio: (jobId, sourceIndex) => callBytes('getSourceAudio', jobId, sourceIndex),
-    getAbundanceMap: async (jobId, endmemberIndex) => littleEndianFloat32(await callBytes('getAbundanceMap', jobId, endmemberIndex)),
+    getAbundanceMap: async (jobId, endmemberIndex) => abundanceMap(await callBytes('getAbundanceMap', jobId, endmemberIndex)),
     exportResult: (jobId) => callJson('exportResult', jobId),
     getSeparationModel: async (jobId) => {
       const { header, arrays } = unpackFloats<Omit<SeparationModel, 'spectra' | 'activations'>>(await callBytes('getSeparationModel', jobId), 'getSeparationModel');
@@ -66,13 +66,9 @@ async function errorFrom(response: Response, method: string): Promise<string> {
   return `${method} failed: HTTP ${response.status} ${response.statusText}`;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function littleEndianFloat32(buffer: ArrayBuffer): Float32Array {
+function abundanceMap(buffer: ArrayBuffer): Float32Array {
   if (buffer.byteLength % 4 !== 0) throw new Error('abundance map: byte length is not a multiple of 4');
-  if (LITTLE_ENDIAN) return new Float32Array(buffer);
-  const view = new DataView(buffer);
-  return Float32Array.from({ length: buffer.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));
+  return littleEndianFloat32(buffer);
 }
 
 /**

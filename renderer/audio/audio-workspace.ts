@@ -3,6 +3,7 @@ import type { AudioAnalysis } from '../analysis/analysis-protocol.js';
 import { COLORMAPS, isColormapName, type ColormapName } from '../colormap.js';
 import { element } from '../dom.js';
 import { messageOf } from '../error-banner.js';
+import { ExportControls } from '../export-controls.js';
 import { formatClock, formatNumber } from '../format.js';
 import { ComponentList } from './component-list.js';
 import { SourceLane } from './source-lane.js';
@@ -40,9 +41,7 @@ export class AudioWorkspace {
   private readonly clock: HTMLElement;
   private readonly seek: HTMLInputElement;
   private readonly meter: HTMLMeterElement;
-  private readonly exportButton: HTMLButtonElement;
-  private readonly exportStatus: HTMLElement;
-  private readonly exportList: HTMLUListElement;
+  private readonly exports: ExportControls;
   private readonly resultArea: HTMLElement;
   private readonly regroupStatus: HTMLElement;
   private readonly residual = element('p', { className: 'hint', attrs: { 'data-testid': 'mixture-residual' } });
@@ -90,10 +89,7 @@ export class AudioWorkspace {
     colormap.addEventListener('change', () => {
       if (isColormapName(colormap.value)) this.setOptions({ ...this.options, colormap: colormap.value as ColormapName });
     });
-    // id: the desktop menu's Export… presses #export-button (desktop-integration.ts).
-    this.exportButton = element('button', { text: 'Export all', attrs: { type: 'button', id: 'export-button', 'data-testid': 'export', 'aria-keyshortcuts': 'Control+E Meta+E', title: 'Write every source as a WAV file into the export folder (Ctrl+E / ⌘E)' } });
-    this.exportButton.disabled = true;
-    this.exportButton.addEventListener('click', () => void this.exportAll());
+    this.exports = new ExportControls(context, 'Write every source as a WAV file into the export folder (Ctrl+E / ⌘E)');
     const toolbar = element('div', { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Transport and view' } }, [
       element('div', { className: 'tool-group' }, [this.playButton, this.clock, this.seek, this.meter]),
       element('div', { className: 'tool-group' }, [zoomOut, zoomIn, fit]),
@@ -102,10 +98,8 @@ export class AudioWorkspace {
         element('label', { className: 'inline', text: 'Colours ', attrs: { for: 'spectrogram-colormap' } }),
         colormap,
       ]),
-      element('div', { className: 'tool-group' }, [this.exportButton]),
+      element('div', { className: 'tool-group' }, [this.exports.button]),
     ]);
-    this.exportStatus = element('p', { className: 'hint', attrs: { 'aria-live': 'polite', 'data-testid': 'export-status' } });
-    this.exportList = element('ul', { className: 'export-list', attrs: { 'data-testid': 'export-list' } });
 
     // Lanes: ruler, mixture, then the sources once separated; one playhead over all.
     this.waveform = new WaveformView(analysis.envelope, analysis.sampleRate, `Waveform of ${file.name}`);
@@ -128,8 +122,8 @@ export class AudioWorkspace {
     root.replaceChildren(
       element('h2', { className: 'visually-hidden', text: `Audio workspace: ${file.name}` }),
       toolbar,
-      this.exportStatus,
-      this.exportList,
+      this.exports.status,
+      this.exports.list,
       this.lanes,
       this.regroupStatus,
       this.resultArea,
@@ -203,7 +197,7 @@ export class AudioWorkspace {
     } else {
       this.resultArea.replaceChildren(...notes);
     }
-    this.exportButton.disabled = false;
+    this.exports.setJob(jobId);
     this.onTransport();
   }
 
@@ -218,10 +212,8 @@ export class AudioWorkspace {
     this.components = null;
     this.model = null;
     this.resultArea.replaceChildren();
-    this.exportList.replaceChildren();
-    this.exportStatus.textContent = '';
+    this.exports.setJob(null);
     this.regroupStatus.textContent = '';
-    this.exportButton.disabled = true;
     if (this.mixture) this.transport.setTracks([this.mixture]);
   }
 
@@ -229,21 +221,8 @@ export class AudioWorkspace {
     this.transport.toggle();
   }
 
-  async exportAll(): Promise<void> {
-    const jobId = this.jobId;
-    if (jobId === null || this.exportButton.disabled) return;
-    this.exportButton.disabled = true;
-    this.exportStatus.textContent = 'Exporting…';
-    try {
-      const { files } = await this.context.host.exportResult(jobId);
-      this.exportStatus.textContent = `Wrote ${files.length} file${files.length === 1 ? '' : 's'}:`;
-      this.exportList.replaceChildren(...files.map((path) => element('li', {}, [element('code', { text: path })])));
-    } catch (error) {
-      this.exportStatus.textContent = '';
-      this.context.onError(`Export failed: ${messageOf(error)}`);
-    } finally {
-      this.exportButton.disabled = this.jobId === null;
-    }
+  exportAll(): Promise<void> {
+    return this.exports.run();
   }
 
   dispose(): void {

@@ -16,6 +16,7 @@ import type { SpectrogramLevels } from '../analysis/analysis-protocol.js';
 import { colormapTable, type ColormapName } from '../colormap.js';
 import { element } from '../dom.js';
 import { formatHertz } from '../format.js';
+import { Redraw } from '../plots/redraw.js';
 import type { TimeWindow } from './timeline.js';
 
 /** Lowest frequency a log axis shows (below it a spectrogram holds little but DC leakage). */
@@ -64,10 +65,9 @@ export class SpectrogramView {
   private readonly lut: DataTexture;
   private readonly materials: ShaderMaterial[] = [];
   private readonly axis: HTMLElement;
-  private readonly resize: ResizeObserver;
+  private readonly redraw: Redraw;
   private data: SpectrogramLevels | null = null;
   private options: SpectrogramOptions;
-  private frame = 0;
 
   constructor(label: string, options: SpectrogramOptions, className = 'spectrogram') {
     this.options = options;
@@ -81,8 +81,7 @@ export class SpectrogramView {
     this.lut.magFilter = LinearFilter;
     this.lut.minFilter = LinearFilter;
     this.setColormap(options.colormap);
-    this.resize = new ResizeObserver(() => this.schedule());
-    this.resize.observe(this.element);
+    this.redraw = new Redraw(this.element, () => this.draw());
   }
 
   setData(data: SpectrogramLevels, view: TimeWindow): void {
@@ -136,7 +135,7 @@ export class SpectrogramView {
     this.camera.left = view.start;
     this.camera.right = view.end;
     this.camera.updateProjectionMatrix();
-    this.schedule();
+    this.redraw.schedule();
   }
 
   setOptions(options: SpectrogramOptions): void {
@@ -144,19 +143,11 @@ export class SpectrogramView {
     this.options = options;
     for (const material of this.materials) material.uniforms.logFrequency!.value = options.logFrequency ? 1 : 0;
     this.drawAxis();
-    this.schedule();
-  }
-
-  /** Draws now (tests and screenshots want the pixels without waiting for a frame). */
-  renderNow(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.draw();
+    this.redraw.schedule();
   }
 
   dispose(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.resize.disconnect();
+    this.redraw.dispose();
     this.clearTiles();
     this.lut.dispose();
     this.renderer.dispose();
@@ -213,14 +204,6 @@ export class SpectrogramView {
         return label;
       }),
     );
-  }
-
-  private schedule(): void {
-    if (this.frame !== 0) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
   }
 
   private draw(): void {

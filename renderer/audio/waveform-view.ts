@@ -1,8 +1,9 @@
 import type { WaveformEnvelope } from '../analysis/analysis-protocol.js';
 import { element } from '../dom.js';
-import { onThemeChange, themeColors } from '../theme.js';
-import type { TimeWindow } from './timeline.js';
 import { sizeCanvas } from '../plots/hidpi-canvas.js';
+import { Redraw } from '../plots/redraw.js';
+import { themeColors } from '../theme.js';
+import type { TimeWindow } from './timeline.js';
 
 /**
  * The mixture's waveform: for each pixel column, the minimum and maximum of the samples it covers
@@ -11,9 +12,7 @@ import { sizeCanvas } from '../plots/hidpi-canvas.js';
 export class WaveformView {
   readonly element: HTMLCanvasElement;
   private view: TimeWindow = { start: 0, end: 1 };
-  private frame = 0;
-  private readonly resize: ResizeObserver;
-  private readonly stopTheme: () => void;
+  private readonly redraw: Redraw;
 
   constructor(
     private readonly envelope: WaveformEnvelope,
@@ -21,34 +20,16 @@ export class WaveformView {
     label: string,
   ) {
     this.element = element('canvas', { className: 'waveform', attrs: { role: 'img', 'aria-label': label, 'data-testid': 'waveform' } });
-    this.resize = new ResizeObserver(() => this.schedule());
-    this.resize.observe(this.element);
-    this.stopTheme = onThemeChange(() => this.schedule());
+    this.redraw = new Redraw(this.element, () => this.draw());
   }
 
   setView(view: TimeWindow): void {
     this.view = view;
-    this.schedule();
-  }
-
-  renderNow(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.draw();
+    this.redraw.schedule();
   }
 
   dispose(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.resize.disconnect();
-    this.stopTheme();
-  }
-
-  private schedule(): void {
-    if (this.frame !== 0) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    this.redraw.dispose();
   }
 
   private draw(): void {
@@ -89,43 +70,27 @@ export class WaveformView {
 export class TimeRuler {
   readonly element: HTMLCanvasElement;
   private view: TimeWindow = { start: 0, end: 1 };
-  private readonly resize: ResizeObserver;
-  private frame = 0;
+  private readonly redraw: Redraw;
 
   constructor() {
     this.element = element('canvas', { className: 'time-ruler', attrs: { 'aria-hidden': 'true' } });
-    this.resize = new ResizeObserver(() => this.schedule());
-    this.resize.observe(this.element);
+    this.redraw = new Redraw(this.element, () => this.draw());
   }
 
   setView(view: TimeWindow): void {
     this.view = view;
-    this.schedule();
+    this.redraw.schedule();
   }
 
   dispose(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.resize.disconnect();
-  }
-
-  private schedule(): void {
-    if (this.frame !== 0) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    this.redraw.dispose();
   }
 
   private draw(): void {
-    const canvas = this.element;
-    const ratio = Math.min(2, window.devicePixelRatio || 1);
-    const width = Math.floor(canvas.clientWidth * ratio);
-    const height = Math.floor(canvas.clientHeight * ratio);
-    if (width === 0 || height === 0) return;
-    canvas.width = width;
-    canvas.height = height;
-    const context = canvas.getContext('2d');
-    if (!context) return;
+    const sized = sizeCanvas(this.element);
+    if (!sized) return;
+    const { context, width, height, ratio } = sized;
+    context.clearRect(0, 0, width, height);
     const colors = themeColors();
     const span = this.view.end - this.view.start;
     const raw = span / 8;

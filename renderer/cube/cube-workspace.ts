@@ -5,6 +5,7 @@ import { defaultTriple } from '../analysis/band-defaults.js';
 import { COLORMAPS, isColormapName, type ColormapName } from '../colormap.js';
 import { element } from '../dom.js';
 import { messageOf } from '../error-banner.js';
+import { ExportControls } from '../export-controls.js';
 import { formatNumber } from '../format.js';
 import { LinePlot, type LineSeries } from '../plots/line-plot.js';
 import { seriesColor } from '../series-colors.js';
@@ -36,9 +37,7 @@ export class CubeWorkspace {
   private readonly tripleGroup: HTMLElement;
   private readonly singleGroup: HTMLElement;
   private readonly resultArea: HTMLElement;
-  private readonly exportButton: HTMLButtonElement;
-  private readonly exportStatus: HTMLElement;
-  private readonly exportList: HTMLUListElement;
+  private readonly exports: ExportControls;
   private endmemberPlot: LinePlot | null = null;
   private grid: AbundanceGrid | null = null;
   private result: UnmixResult | null = null;
@@ -97,18 +96,13 @@ export class CubeWorkspace {
     this.singleGroup = element('span', { className: 'tool-group' }, [this.singleBand, this.colormap]);
     const fit = element('button', { text: 'Fit', attrs: { type: 'button', title: 'Fit the image to the view (0)', 'aria-label': 'Fit the image to the view' } });
     fit.addEventListener('click', () => this.image.fit());
-    // id: the desktop menu's Export… presses #export-button (desktop-integration.ts).
-    this.exportButton = element('button', { text: 'Export all', attrs: { type: 'button', id: 'export-button', 'data-testid': 'export', 'aria-keyshortcuts': 'Control+E Meta+E', title: 'Write the abundance maps (GeoTIFF) and the endmember spectra (CSV) into the export folder (Ctrl+E / ⌘E)' } });
-    this.exportButton.disabled = true;
-    this.exportButton.addEventListener('click', () => void this.exportAll());
-    this.exportStatus = element('p', { className: 'hint', attrs: { 'aria-live': 'polite', 'data-testid': 'export-status' } });
-    this.exportList = element('ul', { className: 'export-list', attrs: { 'data-testid': 'export-list' } });
+    this.exports = new ExportControls(context, 'Write the abundance maps (GeoTIFF) and the endmember spectra (CSV) into the export folder (Ctrl+E / ⌘E)');
     const toolbar = element('div', { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Image' } }, [
       element('span', { className: 'tool-group' }, [element('label', { text: 'Image ', attrs: { for: 'image-mode' } }), this.mode]),
       this.tripleGroup,
       this.singleGroup,
       element('span', { className: 'tool-group' }, [fit]),
-      element('span', { className: 'tool-group' }, [this.exportButton]),
+      element('span', { className: 'tool-group' }, [this.exports.button]),
     ]);
 
     this.image = new ImageView(rows, cols, `${file.name}: ${rows} × ${cols} pixels; click a pixel to see its spectrum, wheel to zoom, drag to pan, arrow keys move the picked pixel`, (r, c) =>
@@ -123,8 +117,8 @@ export class CubeWorkspace {
     root.replaceChildren(
       element('h2', { className: 'visually-hidden', text: `Hyperspectral workspace: ${file.name}` }),
       toolbar,
-      this.exportStatus,
-      this.exportList,
+      this.exports.status,
+      this.exports.list,
       element('div', { className: 'cube-grid' }, [
         element('figure', { className: 'panel image-panel' }, [this.image.element, element('figcaption', { className: 'hint', text: 'Click a pixel to plot its spectrum. Wheel: zoom · drag: pan · arrows: move the pick.' })]),
         element('figure', { className: 'panel pixel-panel' }, [this.pixelCaption, pixelPlot]),
@@ -217,7 +211,7 @@ export class CubeWorkspace {
     if (fit) this.pca.setSimplex(fit.corners);
     this.pixelPlot.setSeries(this.pixelSeries());
     await this.pick(this.selected.row, this.selected.col);
-    this.exportButton.disabled = false;
+    this.exports.setJob(jobId);
   }
 
   clearResult(): void {
@@ -231,28 +225,13 @@ export class CubeWorkspace {
     this.endmemberPlot = null;
     this.grid = null;
     this.resultArea.replaceChildren();
-    this.exportButton.disabled = true;
-    this.exportList.replaceChildren();
-    this.exportStatus.textContent = '';
+    this.exports.setJob(null);
     this.pixelPlot.setSeries(this.pixelSeries());
     void this.pick(this.selected.row, this.selected.col);
   }
 
-  async exportAll(): Promise<void> {
-    const jobId = this.jobId;
-    if (jobId === null || this.exportButton.disabled) return;
-    this.exportButton.disabled = true;
-    this.exportStatus.textContent = 'Exporting…';
-    try {
-      const { files } = await this.context.host.exportResult(jobId);
-      this.exportStatus.textContent = `Wrote ${files.length} file${files.length === 1 ? '' : 's'}:`;
-      this.exportList.replaceChildren(...files.map((path) => element('li', {}, [element('code', { text: path })])));
-    } catch (error) {
-      this.exportStatus.textContent = '';
-      this.context.onError(`Export failed: ${messageOf(error)}`);
-    } finally {
-      this.exportButton.disabled = this.jobId === null;
-    }
+  exportAll(): Promise<void> {
+    return this.exports.run();
   }
 
   /** Space has nothing to play here. */

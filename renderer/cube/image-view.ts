@@ -1,6 +1,7 @@
 import { element } from '../dom.js';
-import { onThemeChange, themeColors } from '../theme.js';
 import { sizeCanvas } from '../plots/hidpi-canvas.js';
+import { Redraw } from '../plots/redraw.js';
+import { themeColors } from '../theme.js';
 
 /**
  * A raster (rows × cols RGBA) on a canvas with zoom and pan: the wheel zooms around the pointer, a
@@ -15,9 +16,7 @@ export class ImageView {
   private offsetY = 0;
   private fitted = false;
   private selected: { row: number; col: number } | null = null;
-  private frame = 0;
-  private readonly resize: ResizeObserver;
-  private readonly stopTheme: () => void;
+  private readonly redraw: Redraw;
 
   constructor(
     private readonly rows: number,
@@ -28,12 +27,13 @@ export class ImageView {
     this.element = element('canvas', { className: 'image-view', attrs: { role: 'img', tabindex: '0', 'aria-label': label, 'data-testid': 'image-view' } });
     this.source.width = cols;
     this.source.height = rows;
-    this.resize = new ResizeObserver(() => {
-      if (!this.fitted) this.fit();
-      this.schedule();
-    });
-    this.resize.observe(this.element);
-    this.stopTheme = onThemeChange(() => this.schedule());
+    this.redraw = new Redraw(
+      this.element,
+      () => this.draw(),
+      () => {
+        if (!this.fitted) this.fit();
+      },
+    );
     this.wire();
   }
 
@@ -44,13 +44,13 @@ export class ImageView {
     image.data.set(rgba);
     context.putImageData(image, 0, 0);
     this.element.dataset.painted = String(Number(this.element.dataset.painted ?? '0') + 1);
-    this.schedule();
+    this.redraw.schedule();
   }
 
   select(row: number, col: number): void {
     this.selected = { row, col };
     this.element.dataset.selected = `${row},${col}`;
-    this.schedule();
+    this.redraw.schedule();
   }
 
   fit(): void {
@@ -61,7 +61,7 @@ export class ImageView {
     this.offsetX = (width - this.cols * this.scale) / 2;
     this.offsetY = (height - this.rows * this.scale) / 2;
     this.fitted = true;
-    this.schedule();
+    this.redraw.schedule();
   }
 
   zoom(factor: number, x = this.element.clientWidth / 2, y = this.element.clientHeight / 2): void {
@@ -69,19 +69,11 @@ export class ImageView {
     this.offsetX = x - ((x - this.offsetX) * scale) / this.scale;
     this.offsetY = y - ((y - this.offsetY) * scale) / this.scale;
     this.scale = scale;
-    this.schedule();
-  }
-
-  renderNow(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.draw();
+    this.redraw.schedule();
   }
 
   dispose(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.resize.disconnect();
-    this.stopTheme();
+    this.redraw.dispose();
   }
 
   private pixelAt(clientX: number, clientY: number): { row: number; col: number } | null {
@@ -116,7 +108,7 @@ export class ImageView {
       if (!drag.moved) return;
       this.offsetX = drag.ox + dx;
       this.offsetY = drag.oy + dy;
-      this.schedule();
+      this.redraw.schedule();
     });
     canvas.addEventListener('pointerup', (event) => {
       if (!drag || drag.id !== event.pointerId) return;
@@ -137,14 +129,6 @@ export class ImageView {
       else if (event.key === '0') this.fit();
       else return;
       event.preventDefault();
-    });
-  }
-
-  private schedule(): void {
-    if (this.frame !== 0) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
     });
   }
 

@@ -13,7 +13,8 @@ import {
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { element } from '../dom.js';
 import { seriesColor } from '../series-colors.js';
-import { onThemeChange, themeColors } from '../theme.js';
+import { Redraw } from '../plots/redraw.js';
+import { themeColors } from '../theme.js';
 
 /**
  * The pixels as a point cloud on their first three principal components, with the endmember
@@ -29,12 +30,10 @@ export class PcaView {
   private readonly scene = new Scene();
   private readonly camera = new PerspectiveCamera(40, 1, 0.01, 100);
   private readonly controls: OrbitControls;
-  private readonly resize: ResizeObserver;
-  private readonly stopTheme: () => void;
+  private readonly redraw: Redraw;
   private readonly scale: number;
   private simplex: LineSegments | null = null;
   private vertices: Points | null = null;
-  private frame = 0;
 
   constructor(points: Float32Array, colors: Uint8Array, explained: readonly number[]) {
     this.canvas = element('canvas', {
@@ -66,15 +65,13 @@ export class PcaView {
     // Mostly along PC3, so the PC1–PC2 plane, where most of the variance lies, faces the viewer.
     this.camera.position.set(0.7, 0.6, 2.3);
     this.camera.lookAt(0, 0, 0);
+    this.redraw = new Redraw(this.canvas, () => this.draw());
     this.controls = new OrbitControls(this.camera, this.canvas);
     this.controls.enableDamping = false;
-    this.controls.addEventListener('change', () => this.schedule());
+    this.controls.addEventListener('change', () => this.redraw.schedule());
     this.controls.saveState();
     reset.addEventListener('click', () => this.controls.reset());
-    this.resize = new ResizeObserver(() => this.schedule());
-    this.resize.observe(this.canvas);
-    this.stopTheme = onThemeChange(() => this.schedule());
-    this.schedule();
+    this.redraw.schedule();
   }
 
   /** Draws the simplex of the endmembers (their coordinates on the same components, P × 3). */
@@ -99,19 +96,11 @@ export class PcaView {
     this.vertices = new Points(corners, new PointsMaterial({ size: 11, sizeAttenuation: false, vertexColors: true }));
     this.scene.add(this.simplex, this.vertices);
     this.canvas.dataset.simplex = String(count);
-    this.schedule();
-  }
-
-  renderNow(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.draw();
+    this.redraw.schedule();
   }
 
   dispose(): void {
-    if (this.frame !== 0) cancelAnimationFrame(this.frame);
-    this.resize.disconnect();
-    this.stopTheme();
+    this.redraw.dispose();
     this.controls.dispose();
     this.scene.traverse((object) => {
       if (object instanceof Points || object instanceof LineSegments) {
@@ -129,14 +118,6 @@ export class PcaView {
     geometry.setAttribute('position', new BufferAttribute(new Float32Array([0, 0, 0, 0.6, 0, 0, 0, 0, 0, 0, 0.6, 0, 0, 0, 0, 0, 0, 0.6]), 3));
     geometry.setAttribute('color', new BufferAttribute(new Float32Array([0.85, 0.2, 0.2, 0.85, 0.2, 0.2, 0.2, 0.7, 0.3, 0.2, 0.7, 0.3, 0.25, 0.4, 0.9, 0.25, 0.4, 0.9]), 3));
     return new LineSegments(geometry, new LineBasicMaterial({ vertexColors: true }));
-  }
-
-  private schedule(): void {
-    if (this.frame !== 0) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
   }
 
   private draw(): void {

@@ -21,7 +21,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };
 
-const BUILT = ['dist/electron/main.js', 'dist/electron/preload.cjs', 'dist/renderer/index.html', 'dist/renderer/app.js', 'dist/renderer/browser-worker.js', 'dist/native-workers/node-worker.js'];
+const BUILT = [
+  'dist/electron/main.js',
+  'dist/electron/preload.cjs',
+  'dist/renderer/index.html',
+  'dist/renderer/app.js',
+  'dist/renderer/browser-worker.js',
+  'dist/renderer/analysis-worker.js',
+  'dist/native-workers/node-worker.js',
+];
 const missing = BUILT.filter((path) => !existsSync(join(ROOT, path)));
 const skip = missing.length > 0 && `the app is not built (${missing.join(', ')} missing): run npm run build`;
 
@@ -85,8 +93,9 @@ describe('desktop package (electron-builder --dir, stand-in Electron)', { skip }
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('holds the bundles: main, preload, renderer, both workers', () => {
-    for (const path of ['/package.json', ...BUILT.map((p) => `/${p}`), '/dist/renderer/style.css', '/dist/main/cli.js']) assert.ok(files.includes(path), `${path} is in app.asar`);
+  it('holds the bundles: main, preload, renderer, the compute and analysis workers, the demos', () => {
+    const page = ['/dist/renderer/style.css', '/dist/renderer/app.css', '/dist/renderer/demo/demo-mixture.wav', '/dist/renderer/demo/demo-cube.tif'];
+    for (const path of ['/package.json', ...BUILT.map((p) => `/${p}`), ...page, '/dist/main/cli.js']) assert.ok(files.includes(path), `${path} is in app.asar`);
     // Worker threads start from a file: the Node worker is unpacked beside the archive.
     assert.ok(existsSync(join(appDir, 'resources', 'app.asar.unpacked', 'dist', 'native-workers', 'node-worker.js')));
     const pkg = JSON.parse(asar.extractFile(join(appDir, 'resources', 'app.asar'), 'package.json').toString()) as { main: string };
