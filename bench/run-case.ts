@@ -5,6 +5,8 @@
  *   {"mode":"case", …CaseJob}               one solver × loss on one workload, one backend
  *   {"mode":"kernel", …KernelJob}           WᵀV and VHᵀ GFLOP/s on the audio-sized V
  */
+// First: the kernels' relaxed-SIMD build, as the CLI launcher enables it on Node 20.
+import '../native-workers/node/enable-relaxed-simd.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpy } from '../app/io/npy.js';

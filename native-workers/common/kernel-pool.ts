@@ -41,7 +41,7 @@ export interface KernelPool {
   close(): void;
 }
 
-const NAMES: readonly KernelName[] = ['matmul_tn', 'matmul_nt', 'matmul_nn', 'kl_num_w', 'kl_num_h', 'frobenius_loss', 'cd_kl_sweep'];
+const NAMES: readonly KernelName[] = ['matmul_tn', 'matmul_nt', 'matmul_nn', 'kl_num_w', 'kl_num_h', 'frobenius_loss', 'cd_kl_sweep', 'mu_fro', 'cd_fro', 'hals_fro'];
 const MAX_ARGS = 16;
 const MAX_THREADS = 64;
 // Int32 slots of the control block.

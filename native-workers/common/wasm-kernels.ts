@@ -17,7 +17,7 @@
  * rounding of the fused operations (float32 tolerance).
  */
 import { createMatrix, type Matrix } from '../../app/matrix.js';
-import { fits, type NmfKernels } from '../../app/nmf/kernels/nmf-kernels.js';
+import { fits, type FrobeniusCdSweep, type FrobeniusMuStep, type NmfKernels } from '../../app/nmf/kernels/nmf-kernels.js';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from '../wasm/kernels-wasm.generated.js';
 import { wasmApi, type WasmMemory } from './wasm-api.js';
 
@@ -37,6 +37,9 @@ export interface KernelExports {
   kl_num_h(...args: number[]): void;
   frobenius_loss(...args: number[]): number;
   cd_kl_sweep(...args: number[]): void;
+  mu_fro(...args: number[]): void;
+  cd_fro(...args: number[]): void;
+  hals_fro(...args: number[]): void;
 }
 export type KernelName = keyof KernelExports;
 
@@ -229,6 +232,49 @@ export function createWasmKernels(options: WasmKernelOptions = {}): NmfKernels |
     if (!ok) throw new RangeError(`kernel ${what}: shapes do not match`);
   };
 
+  /**
+   * Runs a Frobenius update kernel (mu_fro, cd_fro, hals_fro) on a factor updated in place, with
+   * the free components copied into the arena for the call; scratch per thread: 16·r floats
+   * (mu_fro: 3 vectors per component; cd_fro, hals_fro: 2 blocks of 4 float64). The kernels'
+   * units (columns of H, rows of W) go through the SIMD lanes four at a time, so a thread's share
+   * is a multiple of 8 (4 would do for correctness; 8 keeps H's 32-byte blocks on one thread).
+   */
+  const frobeniusUpdate = (
+    name: 'mu_fro' | 'cd_fro' | 'hals_fro',
+    factor: Matrix,
+    inputs: readonly Matrix[],
+    free: Int32Array,
+    args: (pFactor: number, pInputs: number[], pFree: number) => number[],
+    units: number,
+    r: number,
+  ): void => {
+    const nfree = free.length;
+    if (nfree === 0 || units === 0) return;
+    const mark = top;
+    try {
+      const freePtr = reserve(nfree * 4);
+      new Int32Array(memory.buffer, freePtr, nfree).set(free);
+      const own = pointerOf(factor.data);
+      const copy = own === undefined ? allocate(factor.rows, factor.cols) : null;
+      if (copy) copy.data.set(factor.data);
+      withPointers(inputs, [], (...ptrs) => {
+        runner.run(name, args(own ?? pointerOf(copy!.data)!, ptrs, freePtr), units, 8, 16 * r);
+      });
+      if (copy) factor.data.set(copy.data);
+    } finally {
+      resetTop(mark);
+    }
+  };
+  const checkFree = (free: Int32Array, r: number, what: string): void => {
+    for (const k of free) if (!(k >= 0 && k < r)) throw new RangeError(`kernel ${what}: component ${k} out of range [0, ${r})`);
+  };
+  const gammaOf = (step: FrobeniusMuStep, what: string): number => {
+    if (step.gamma !== 1 && step.gamma !== 0.5) throw new RangeError(`kernel ${what}: exponent ${step.gamma} unsupported (1 or 0.5)`);
+    return step.gamma;
+  };
+  const muArgs = (step: FrobeniusMuStep, nfree: number, what: string): number[] => [nfree, step.l1, step.l2, gammaOf(step, what), step.zeroBelow, step.floor];
+  const cdArgs = (sweep: FrobeniusCdSweep, nfree: number): number[] => [nfree, sweep.l1, sweep.l2, sweep.floor];
+
   return {
     name: runner.threads > 1 ? `wasm-simd×${runner.threads}` : 'wasm-simd',
     allocate,
@@ -239,15 +285,18 @@ export function createWasmKernels(options: WasmKernelOptions = {}): NmfKernels |
     },
     matmul(a, b, out) {
       check(a.cols === b.rows && out.rows === a.rows && out.cols === b.cols, 'matmul');
-      withPointers([a, b], [out], (pa, pb, po) => runner.run('matmul_nn', [pa!, pb!, po!, a.rows, a.cols, b.cols], a.rows, 2, 0));
+      const align = splitAlign(2 * a.rows * a.cols * b.cols, a.rows, 2);
+      withPointers([a, b], [out], (pa, pb, po) => runner.run('matmul_nn', [pa!, pb!, po!, a.rows, a.cols, b.cols], a.rows, align, 0));
     },
     matmulTN(a, b, out) {
       check(a.rows === b.rows && out.rows === a.cols && out.cols === b.cols, 'matmulTN');
-      withPointers([a, b], [out], (pa, pb, po) => runner.run('matmul_tn', [pa!, pb!, po!, a.rows, a.cols, b.cols], b.cols, 8, 0));
+      const align = splitAlign(2 * a.rows * a.cols * b.cols, b.cols, 8);
+      withPointers([a, b], [out], (pa, pb, po) => runner.run('matmul_tn', [pa!, pb!, po!, a.rows, a.cols, b.cols], b.cols, align, 0));
     },
     matmulNT(a, b, out) {
       check(a.cols === b.cols && out.rows === a.rows && out.cols === b.rows, 'matmulNT');
-      withPointers([a, b], [out], (pa, pb, po) => runner.run('matmul_nt', [pa!, pb!, po!, a.rows, a.cols, b.rows], a.rows, 2, 0));
+      const align = splitAlign(2 * a.rows * a.cols * b.rows, a.rows, 2);
+      withPointers([a, b], [out], (pa, pb, po) => runner.run('matmul_nt', [pa!, pb!, po!, a.rows, a.cols, b.rows], a.rows, align, 0));
     },
     klNumeratorW(v, w, h, rows, numW, withDivergence) {
       const m = v.rows;
@@ -298,7 +347,66 @@ export function createWasmKernels(options: WasmKernelOptions = {}): NmfKernels |
         resetTop(mark);
       }
     },
+    // Units of mu_fro/cd_fro: rows of W (component stride 4 bytes, unit stride r·4), columns of H
+    // (component stride n·4, unit stride 4). See kernels.ts.
+    muFrobeniusW(vht, gram, w, rows, step) {
+      const r = w.cols;
+      check(vht.cols === r && gram.rows === r && gram.cols === r && rows >= 0 && rows <= w.rows && rows <= vht.rows, 'muFrobeniusW');
+      checkFree(step.free, r, 'muFrobeniusW');
+      // den = W·G: C[k,l] = G[l,k], i.e. G read with row stride 4 and column stride r·4.
+      frobeniusUpdate('mu_fro', w, [vht, gram], step.free, (pw, [pn, pg], pf) => [pw, pn!, pg!, 4, r * 4, 4, r * 4, r, pf, ...muArgs(step, step.free.length, 'muFrobeniusW')], rows, r);
+    },
+    muFrobeniusH(wtv, gram, h, step) {
+      const [r, n] = [h.rows, h.cols];
+      check(wtv.rows === r && wtv.cols === n && gram.rows === r && gram.cols === r, 'muFrobeniusH');
+      checkFree(step.free, r, 'muFrobeniusH');
+      frobeniusUpdate('mu_fro', h, [wtv, gram], step.free, (ph, [pn, pg], pf) => [ph, pn!, pg!, r * 4, 4, n * 4, 4, r, pf, ...muArgs(step, step.free.length, 'muFrobeniusH')], n, r);
+    },
+    cdFrobeniusW(vht, hht, w, rows, sweep) {
+      const r = w.cols;
+      check(vht.cols === r && hht.rows === r && hht.cols === r && rows >= 0 && rows <= w.rows && rows <= vht.rows, 'cdFrobeniusW');
+      checkFree(sweep.free, r, 'cdFrobeniusW');
+      frobeniusUpdate('cd_fro', w, [vht, hht], sweep.free, (pw, [pn, pg], pf) => [pw, pn!, pg!, 4, r * 4, r, pf, ...cdArgs(sweep, sweep.free.length)], rows, r);
+    },
+    cdFrobeniusH(wtv, wtw, h, sweep) {
+      const [r, n] = [h.rows, h.cols];
+      check(wtv.rows === r && wtv.cols === n && wtw.rows === r && wtw.cols === r, 'cdFrobeniusH');
+      checkFree(sweep.free, r, 'cdFrobeniusH');
+      frobeniusUpdate('cd_fro', h, [wtv, wtw], sweep.free, (ph, [pn, pg], pf) => [ph, pn!, pg!, n * 4, 4, r, pf, ...cdArgs(sweep, sweep.free.length)], n, r);
+    },
+    // hals_fro stores each unit's Σ (Δx)² (float64) for rowSummed to add in unit order.
+    halsFrobeniusW(vht, hht, w, rows, sweep) {
+      const r = w.cols;
+      check(vht.cols === r && hht.rows === r && hht.cols === r && rows >= 0 && rows <= w.rows && rows <= vht.rows, 'halsFrobeniusW');
+      checkFree(sweep.free, r, 'halsFrobeniusW');
+      if (sweep.free.length === 0 || rows === 0) return 0;
+      return rowSummed(rows, (sums) =>
+        frobeniusUpdate('hals_fro', w, [vht, hht], sweep.free, (pw, [pn, pg], pf) => [pw, pn!, pg!, 4, r * 4, r, pf, ...cdArgs(sweep, sweep.free.length), 0, sums], rows, r),
+      );
+    },
+    halsFrobeniusH(wtv, wtw, h, sweep) {
+      const [r, n] = [h.rows, h.cols];
+      check(wtv.rows === r && wtv.cols === n && wtw.rows === r && wtw.cols === r, 'halsFrobeniusH');
+      checkFree(sweep.free, r, 'halsFrobeniusH');
+      if (sweep.free.length === 0 || n === 0) return 0;
+      return rowSummed(n, (sums) =>
+        frobeniusUpdate('hals_fro', h, [wtv, wtw], sweep.free, (ph, [pn, pg], pf) => [ph, pn!, pg!, n * 4, 4, r, pf, ...cdArgs(sweep, sweep.free.length), 1, sums], n, r),
+      );
+    },
   };
+}
+
+/**
+ * Below this many flops a product runs on the calling thread alone (HHᵀ, WᵀW and the like, tens of
+ * microseconds): waking the pool's helpers costs about as much as it saves, and far more when
+ * another process holds the other cores and a helper waits for a time slice. The split alignment
+ * does it: one aligned unit covering the whole range is one chunk (kernel-pool.ts, splitRange).
+ * Each output entry is computed the same way on any thread, so the bits do not change.
+ */
+const SERIAL_FLOPS = 1 << 20;
+
+function splitAlign(flops: number, total: number, align: number): number {
+  return flops < SERIAL_FLOPS ? Math.max(1, total) : align;
 }
 
 function decodeBase64(text: string): Uint8Array {

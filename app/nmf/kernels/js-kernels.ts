@@ -1,6 +1,9 @@
 import { createMatrix, type Matrix } from '../../matrix.js';
 import { EPSILON } from '../objective.js';
+import { cdFrobeniusHJs, cdFrobeniusWJs } from './cd-frobenius-sweep-js.js';
 import { cdKlSweepJs } from './cd-kl-sweep-js.js';
+import { halsFrobeniusHJs, halsFrobeniusWJs } from './hals-sweep-js.js';
+import { muFrobeniusHJs, muFrobeniusWJs } from './mu-frobenius-step-js.js';
 import { fits, type NmfKernels } from './nmf-kernels.js';
 
 /**
@@ -21,6 +24,12 @@ export function createJsKernels(): NmfKernels {
     klNumeratorH,
     frobeniusLoss,
     cdKlSweep: cdKlSweepJs,
+    muFrobeniusW: muFrobeniusWJs,
+    muFrobeniusH: muFrobeniusHJs,
+    cdFrobeniusW: cdFrobeniusWJs,
+    cdFrobeniusH: cdFrobeniusHJs,
+    halsFrobeniusW: halsFrobeniusWJs,
+    halsFrobeniusH: halsFrobeniusHJs,
   };
 }
 

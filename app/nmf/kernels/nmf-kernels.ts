@@ -51,6 +51,57 @@ export interface NmfKernels {
    * independent, so a backend may split them across threads.
    */
   cdKlSweep(data: Matrix, a: Matrix, b: Matrix, params: CdKlSweep): void;
+
+  /**
+   * The W half of a Frobenius multiplicative update (app/nmf/solvers/mu-frobenius.ts), fused: for
+   * rows i < rows of W (m×r) and each free k, den = (W·G)_ik from the W before this call, then
+   * W_ik ← muStep(W_ik, VHt_ik, den, step) (app/nmf/solvers/mu-step.ts). G is r×r: HHᵀ, or Ding
+   * et al.'s orthogonal core. Rows are independent: a backend may split them across threads.
+   */
+  muFrobeniusW(vht: Matrix, gram: Matrix, w: Matrix, rows: number, step: FrobeniusMuStep): void;
+  /** The H half: den = (G·H)_kj with G r×r (WᵀW, or the orthogonal core), H_kj ← muStep(H_kj, WtV_kj, den). Split by columns. */
+  muFrobeniusH(wtv: Matrix, gram: Matrix, h: Matrix, step: FrobeniusMuStep): void;
+
+  /**
+   * One coordinate-descent sweep of the Frobenius loss (app/nmf/solvers/cd-frobenius.ts,
+   * scikit-learn's `_update_cdnmf_fast`) over rows [0, rows) of W, in place, given VHᵀ and
+   * HHᵀ: rows are independent problems, so a backend may split them across threads.
+   */
+  cdFrobeniusW(vht: Matrix, hht: Matrix, w: Matrix, rows: number, sweep: FrobeniusCdSweep): void;
+  /** The H half (scikit-learn's sweep on Vᵀ ≈ HᵀWᵀ), given WᵀV and WᵀW: columns of H are independent. */
+  cdFrobeniusH(wtv: Matrix, wtw: Matrix, h: Matrix, sweep: FrobeniusCdSweep): void;
+
+  /**
+   * One HALS sweep of the Frobenius loss (app/nmf/solvers/hals.ts) over rows [0, rows) of W, in
+   * place, given VHᵀ and HHᵀ; returns Σ (ΔW)² of the sweep, summed per row and then over rows in
+   * order (so the same bits however rows are split across threads).
+   */
+  halsFrobeniusW(vht: Matrix, hht: Matrix, w: Matrix, rows: number, sweep: FrobeniusCdSweep): number;
+  /** The H half, given WᵀV and WᵀW: columns are independent; Σ (ΔH)² per column, then over columns in order. */
+  halsFrobeniusH(wtv: Matrix, wtw: Matrix, h: Matrix, sweep: FrobeniusCdSweep): number;
+}
+
+/** One side of a Frobenius multiplicative update: mu-step.ts's StepRule plus the free components. */
+export interface FrobeniusMuStep {
+  /** Components updated (columns of W, rows of H), ascending; the others stay fixed. */
+  readonly free: Int32Array;
+  readonly l1: number;
+  readonly l2: number;
+  /** Exponent of the ratio: 1, or ½ on Ding et al.'s orthogonal side (the only values β = 2 uses). */
+  readonly gamma: number;
+  readonly zeroBelow: number;
+  readonly floor: number;
+}
+
+/** One side of a Frobenius coordinate-descent sweep. */
+export interface FrobeniusCdSweep {
+  /** Components updated, in this order; the others stay fixed. */
+  readonly free: Int32Array;
+  /** Penalty l1·Σx + ½·l2·Σx² on the factor's entries. */
+  readonly l1: number;
+  readonly l2: number;
+  /** Lower bound of updated entries. */
+  readonly floor: number;
 }
 
 /** What one KL coordinate-descent sweep needs besides the matrices. */

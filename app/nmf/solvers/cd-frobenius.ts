@@ -22,59 +22,33 @@ import type { NmfProblem, NmfSolver } from './solver.js';
  * subtracted from VHᵀ, and the sum for g runs in scikit-learn's order, so with floor = 0 the
  * iterates match scikit-learn's to float32 rounding (test/make-sklearn-cd-fixture.py).
  *
- * Products (VHᵀ, HHᵀ, WᵀV, WᵀW) and the objective: frobenius-products.ts. Scratch: one gradient row.
+ * The sweeps run on the kernels (NmfKernels.cdFrobeniusW/H: app/nmf/kernels/cd-frobenius-sweep-js.ts
+ * in TypeScript; cd_fro in WebAssembly SIMD, four rows of W or columns of H per pair of f64x2
+ * vectors, split across the pool's threads). Both sum the gradient in float64 and give the same
+ * bits; kernels.ts explains why not float32.
+ * Products (VHᵀ, HHᵀ, WᵀV, WᵀW) and the objective: frobenius-products.ts.
  */
 export function createCdFrobeniusSolver(problem: NmfProblem): NmfSolver {
-  const { V, W, H, penalties, fixedWColumns, fixedHRows, frozenWRows, floor } = problem;
+  const { V, W, H, penalties, fixedWColumns, fixedHRows, frozenWRows, floor, kernels } = problem;
   const m = V.rows;
-  const n = V.cols;
   const r = W.cols;
-  const wd = W.data;
-  const hd = H.data;
   const { l1W, l2W, l1H, l2H } = penalties;
   const products = createFrobeniusProducts(problem);
-  const { vht, hht, wtv, wtw } = products;
-  const coef = new Float64Array(r);
-  const gradRow = new Float64Array(n);
+  const { vht, hht, wtv, wtw } = products.matrices;
+  const freeOf = (fixed: Uint8Array): Int32Array => Int32Array.from({ length: r }, (_, t) => t).filter((t) => fixed[t] !== 1);
+  const sweepW = { free: freeOf(fixedWColumns), l1: l1W, l2: l2W, floor };
+  const sweepH = { free: freeOf(fixedHRows), l1: l1H, l2: l2H, floor };
 
   function updateW(): void {
     const rows = m - frozenWRows;
     products.refreshHht();
     products.computeVht(rows);
-    for (let i = 0; i < rows; i++) {
-      const off = i * r;
-      for (let t = 0; t < r; t++) {
-        if (fixedWColumns[t] === 1) continue;
-        const hess = hht[t * r + t]! + l2W;
-        // scikit-learn skips a coordinate with zero curvature (H's row t is all zero).
-        if (hess === 0) continue;
-        let grad = -(vht[off + t]! - l1W);
-        for (let k = 0; k < r; k++) grad += (k === t ? hess : hht[t * r + k]!) * wd[off + k]!;
-        const x = wd[off + t]! - grad / hess;
-        wd[off + t] = x > floor ? x : floor;
-      }
-    }
+    kernels.cdFrobeniusW(vht, hht, W, rows, sweepW);
   }
 
   function updateH(): void {
     products.computeWtvWtw();
-    for (let t = 0; t < r; t++) {
-      if (fixedHRows[t] === 1) continue;
-      const hess = wtw[t * r + t]! + l2H;
-      if (hess === 0) continue;
-      for (let k = 0; k < r; k++) coef[k] = k === t ? hess : wtw[t * r + k]!;
-      const tOff = t * n;
-      for (let j = 0; j < n; j++) gradRow[j] = -(wtv[tOff + j]! - l1H);
-      for (let k = 0; k < r; k++) {
-        const c = coef[k]!;
-        const hOff = k * n;
-        for (let j = 0; j < n; j++) gradRow[j] += c * hd[hOff + j]!;
-      }
-      for (let j = 0; j < n; j++) {
-        const x = hd[tOff + j]! - gradRow[j]! / hess;
-        hd[tOff + j] = x > floor ? x : floor;
-      }
-    }
+    kernels.cdFrobeniusH(wtv, wtw, H, sweepH);
   }
 
   return {

@@ -1,3 +1,4 @@
+import type { Matrix } from '../../matrix.js';
 import { penaltyTerms } from '../beta-divergence.js';
 import type { NmfProblem } from './solver.js';
 
@@ -22,6 +23,8 @@ export interface FrobeniusProducts {
   readonly wtv: Float32Array;
   /** Wᵀ W, r×r. */
   readonly wtw: Float32Array;
+  /** The same four as matrices of the kernels' memory (for kernels that take them). */
+  readonly matrices: { readonly vht: Matrix; readonly hht: Matrix; readonly wtv: Matrix; readonly wtw: Matrix };
   /** HHᵀ of the current H. */
   refreshHht(): void;
   /** V Hᵀ for the first `rows` rows (the others are frozen: not needed). */
@@ -46,6 +49,7 @@ export function createFrobeniusProducts(problem: NmfProblem): FrobeniusProducts 
     hht: hht.data,
     wtv: wtv.data,
     wtw: wtw.data,
+    matrices: { vht, hht, wtv, wtw },
     refreshHht: () => kernels.matmulNT(H, H, hht),
     computeVht(rows: number): void {
       if (rows <= 0) return;

@@ -41,12 +41,14 @@ const HALS_DELTA = 0.1;
  * A component zero on both sides is a stationary point no exact block update leaves; Gillis &
  * Glineur's remedy is a tiny positive floor (NmfProblem.floor), which makes zeros impossible.
  *
- * The products (VHᵀ, HHᵀ, WᵀV, WᵀW) and the objective come from frobenius-products.ts.
+ * The products (VHᵀ, HHᵀ, WᵀV, WᵀW) and the objective come from frobenius-products.ts; the
+ * sweeps run on the kernels, one call per sweep (hals-sweep-js.ts in TypeScript, hals_fro in
+ * WebAssembly with rows of W or columns of H split across the pool's threads).
  * The solver assumes W and H change only through iterate().
  */
 export const createHalsSolver: SolverFactory = (problem) => {
   requireFrobenius(problem, 'HALS');
-  const { V, W, H, penalties, floor } = problem;
+  const { V, W, H, penalties, floor, kernels } = problem;
   const m = V.rows;
   const n = V.cols;
   const r = W.cols;
@@ -54,86 +56,34 @@ export const createHalsSolver: SolverFactory = (problem) => {
   const fixedW = problem.fixedWColumns;
   const fixedH = problem.fixedHRows;
   const products = createFrobeniusProducts(problem);
-  const { vht, hht, wtv, wtw } = products;
-  const acc = new Float64Array(n);
+  const { vht, hht, wtv, wtw } = products.matrices;
   const maxSweepsW = maxInnerSweeps(mFree, n, r);
   const maxSweepsH = maxInnerSweeps(n, m, r);
   const deltaSquared = HALS_DELTA * HALS_DELTA;
-  const anyFreeW = fixedW.some((fixed) => !fixed);
-  const anyFreeH = fixedH.some((fixed) => !fixed);
+  const freeOf = (fixed: Uint8Array): Int32Array => Int32Array.from({ length: r }, (_, k) => k).filter((k) => !fixed[k]);
+  const sweepW = { free: freeOf(fixedW), l1: penalties.l1W, l2: penalties.l2W, floor };
+  const sweepH = { free: freeOf(fixedH), l1: penalties.l1H, l2: penalties.l2H, floor };
 
+  // One sweep is one kernel call (NmfKernels.halsFrobeniusW/H: app/nmf/kernels/hals-sweep-js.ts,
+  // or hals_fro in WebAssembly split across the pool), which returns the sweep's Σ (Δx)².
   const updateW = (): void => {
-    if (mFree === 0 || !anyFreeW) return;
+    if (mFree === 0 || sweepW.free.length === 0) return;
     products.refreshHht();
     products.computeVht(mFree);
-    const wd = W.data;
-    const { l1W, l2W } = penalties;
     let firstChange = 0;
     for (let sweep = 0; sweep < maxSweepsW; sweep++) {
-      let change = 0;
-      for (let i = 0; i < mFree; i++) {
-        const off = i * r;
-        for (let k = 0; k < r; k++) {
-          if (fixedW[k]) continue;
-          const kOff = k * r;
-          const curvature = hht[kOff + k]! + l2W;
-          const old = wd[off + k]!;
-          let next: number;
-          if (curvature > 0) {
-            let numerator = vht[off + k]! - l1W + old * hht[kOff + k]!;
-            for (let l = 0; l < r; l++) numerator -= wd[off + l]! * hht[kOff + l]!;
-            next = Math.max(floor, numerator / curvature);
-          } else if (l1W > 0) {
-            next = floor;
-          } else {
-            continue; // H_k: is zero: W_ik does not affect the objective (see the module comment)
-          }
-          wd[off + k] = next;
-          const step = wd[off + k]! - old;
-          change += step * step;
-        }
-      }
+      const change = kernels.halsFrobeniusW(vht, hht, W, mFree, sweepW);
       if (sweep === 0) firstChange = change;
       if (change === 0 || change < deltaSquared * firstChange) break;
     }
   };
 
   const updateH = (): void => {
-    if (!anyFreeH) return;
+    if (sweepH.free.length === 0) return;
     products.computeWtvWtw();
-    const hd = H.data;
-    const { l1H, l2H } = penalties;
     let firstChange = 0;
     for (let sweep = 0; sweep < maxSweepsH; sweep++) {
-      let change = 0;
-      for (let k = 0; k < r; k++) {
-        if (fixedH[k]) continue;
-        const kOff = k * r;
-        const hOff = k * n;
-        const curvature = wtw[kOff + k]! + l2H;
-        if (curvature > 0) {
-          for (let j = 0; j < n; j++) acc[j] = wtv[hOff + j]! - l1H;
-          for (let l = 0; l < r; l++) {
-            const c = wtw[kOff + l]!;
-            if (l === k || c === 0) continue;
-            const lOff = l * n;
-            for (let j = 0; j < n; j++) acc[j] -= c * hd[lOff + j]!;
-          }
-          for (let j = 0; j < n; j++) {
-            const old = hd[hOff + j]!;
-            hd[hOff + j] = Math.max(floor, acc[j]! / curvature);
-            const step = hd[hOff + j]! - old;
-            change += step * step;
-          }
-        } else if (l1H > 0) {
-          for (let j = 0; j < n; j++) {
-            const step = floor - hd[hOff + j]!;
-            hd[hOff + j] = floor;
-            change += step * step;
-          }
-        }
-        // Otherwise W_:k is zero: H_k: does not affect the objective and is kept.
-      }
+      const change = kernels.halsFrobeniusH(wtv, wtw, H, sweepH);
       if (sweep === 0) firstChange = change;
       if (change === 0 || change < deltaSquared * firstChange) break;
     }

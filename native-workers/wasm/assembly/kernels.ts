@@ -897,3 +897,273 @@ function cdSecant(l: usize): i32 {
   st64(l, CD_PHASE, PHASE_DONE);
   return NEED_NOTHING;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Frobenius updates, fused (app/nmf/solvers/mu-frobenius.ts, cd-frobenius.ts): the O((m + n)r²)
+// work that follows the products VHᵀ, HHᵀ (W side) or WᵀV, WᵀW (H side), done in one pass per
+// side with no denominator or gradient matrix stored.
+//
+// Both kernels see one factor X as r "components" × a range of "units": for the H side a unit is a
+// column j of H (component k at H + k·n·4 + j·4), for the W side a row i of W (component k at
+// W + i·r·4 + k·4). The data term NUM (WᵀV or VHᵀ) has X's layout. Units are independent (the H
+// update of column j reads column j only; the W update of row i reads row i only), so four units
+// go through the SIMD lanes together: their components are gathered into scratch as r vectors
+// (X, then NUM), updated there, and the free components scattered back. A block with fewer than
+// four units pads its lanes with zeros, which are computed and dropped: every unit's arithmetic is
+// the same whichever lane and block it lands in, so results do not depend on the thread split.
+// scratch: 3·r vectors (X, NUM, denominators).
+
+// Gathers components [0, r) of units [u, u + count) (count ≤ 4) into r vectors at dst.
+@inline function gatherUnits(src: usize, kStride: usize, laneStride: usize, r: i32, u: i32, count: i32, dst: usize): void {
+  const base = src + <usize>u * laneStride;
+  if (count == 4 && laneStride == 4) {
+    for (let k = 0; k < r; k++) v128.store(dst + (<usize>k << 4), v128.load(base + <usize>k * kStride));
+    return;
+  }
+  for (let k = 0; k < r; k++) {
+    const p = base + <usize>k * kStride;
+    const d = dst + (<usize>k << 4);
+    for (let l = 0; l < 4; l++) store<f32>(d + (<usize>l << 2), l < count ? load<f32>(p + <usize>l * laneStride) : 0);
+  }
+}
+
+// Writes the free components of units [u, u + count) back from the r vectors at src.
+@inline function scatterUnits(src: usize, dst: usize, kStride: usize, laneStride: usize, free: usize, nfree: i32, u: i32, count: i32): void {
+  const base = dst + <usize>u * laneStride;
+  for (let f = 0; f < nfree; f++) {
+    const k = load<i32>(free + (<usize>f << 2));
+    const s = src + (<usize>k << 4);
+    const p = base + <usize>k * kStride;
+    if (count == 4 && laneStride == 4) {
+      v128.store(p, v128.load(s));
+    } else {
+      for (let l = 0; l < count; l++) store<f32>(p + <usize>l * laneStride, load<f32>(s + (<usize>l << 2)));
+    }
+  }
+}
+
+// Multiplicative update of the Frobenius loss on units [u0, u1) of X, in place:
+//   den_k = Σ_l C[k,l]·X_l (l ascending, from X before this update),
+//   X_k ← muStep(X_k, NUM_k, den_k) for the free k (app/nmf/solvers/mu-step.ts):
+//   d = den + l1 + l2·x, 0 → EPSILON; y = x·(num/d)^γ (γ = 1, or ½ on Ding et al.'s orthogonal
+//   side); y < zeroBelow → 0; y < floor → floor.
+// C[k,l] is at coef + k·cRow + l·cCol: the H side passes WᵀW (or Ding's core) as is, the W side
+// HHᵀ (or its core) transposed through the strides (den = W·G: den_k = Σ_l G[l,k]·W_l).
+// In float32, as the products that feed it; muStep's float64 arithmetic differs by rounding only.
+export function mu_fro(x: usize, num: usize, coef: usize, cRow: i32, cCol: i32, kStride: i32, laneStride: i32, r: i32,
+  free: usize, nfree: i32, l1: f64, l2: f64, gamma: f64, zeroBelow: f64, floor: f64, u0: i32, u1: i32, scratch: usize): void {
+  const xs = scratch;
+  const ns = scratch + (<usize>r << 4);
+  const ds = ns + (<usize>r << 4);
+  const ks = <usize>kStride;
+  const ls = <usize>laneStride;
+  const l1v = f32x4.splat(<f32>l1);
+  const l2v = f32x4.splat(<f32>l2);
+  const eps = f32x4.splat(EPSILON);
+  const zero = f32x4.splat(0);
+  const zb = f32x4.splat(<f32>zeroBelow);
+  const fl = f32x4.splat(<f32>floor);
+  const root = gamma == 0.5;
+  for (let u = u0; u < u1; u += 4) {
+    const count = min(4, u1 - u);
+    gatherUnits(x, ks, ls, r, u, count, xs);
+    gatherUnits(num, ks, ls, r, u, count, ns);
+    // Denominators of the free components, all from the X before this update.
+    for (let f = 0; f < nfree; f++) {
+      const k = load<i32>(free + (<usize>f << 2));
+      const ck = coef + <usize>k * <usize>cRow;
+      let acc = f32x4.mul(v128.load32_splat(ck), v128.load(xs));
+      for (let l = 1; l < r; l++) acc = madd(v128.load32_splat(ck + <usize>l * <usize>cCol), v128.load(xs + (<usize>l << 4)), acc);
+      v128.store(ds + (<usize>k << 4), acc);
+    }
+    for (let f = 0; f < nfree; f++) {
+      const o = <usize>load<i32>(free + (<usize>f << 2)) << 4;
+      const xv = v128.load(xs + o);
+      let d = f32x4.add(f32x4.add(v128.load(ds + o), l1v), f32x4.mul(l2v, xv));
+      d = v128.bitselect(eps, d, f32x4.eq(d, zero));
+      let ratio = f32x4.div(v128.load(ns + o), d);
+      if (root) ratio = f32x4.sqrt(ratio);
+      let y = f32x4.mul(xv, ratio);
+      y = v128.bitselect(zero, y, f32x4.lt(y, zb));
+      y = v128.bitselect(fl, y, f32x4.lt(y, fl));
+      v128.store(xs + o, y);
+    }
+    scatterUnits(xs, x, ks, ls, free, nfree, u, count);
+  }
+}
+
+// One cyclic coordinate-descent sweep of the Frobenius loss (scikit-learn's _update_cdnmf_fast,
+// shuffle off) on units [u0, u1) of X, in place: for each free component t in order, with the
+// Gram matrix G (HHᵀ for W, WᵀW for H; symmetric) and hess = G_tt + l2,
+//   g = −(NUM_t − l1) + Σ_k (k = t ? hess : G_tk)·X_k   (k ascending, X_k already updated for k < t),
+//   X_t ← max(floor, X_t − g/hess), rounded to float32     (skipped when hess = 0).
+// Why float64 (f64x2, two vectors per four units): the gradient is a difference of two nearly
+// equal sums once the fit is good. Summed in float32 (scikit-learn's float32 path) the plain-SIMD
+// build drifted from scikit-learn's float64 iterates by 5.4e-4 after 30 iterations of the
+// agreement fixture (test/fixtures/sklearn-cd-frobenius.json; the tolerance is 5e-4). In float64,
+// with products then sums (no fused operation) and each updated entry rounded to float32 before
+// the next reads it, this is the TypeScript reference's arithmetic exactly
+// (app/nmf/kernels/cd-frobenius-sweep-js.ts): both builds give its bits. The sweep is O(r²) per
+// unit against the O(r·m) or O(r·n) products, so the halved lane count costs little.
+// scratch: 2·r blocks of 4 float64 (X, NUM).
+export function cd_fro(x: usize, num: usize, gram: usize, kStride: i32, laneStride: i32, r: i32,
+  free: usize, nfree: i32, l1: f64, l2: f64, floor: f64, u0: i32, u1: i32, scratch: usize): void {
+  const xs = scratch;
+  const ns = scratch + (<usize>r << 5);
+  const ks = <usize>kStride;
+  const ls = <usize>laneStride;
+  const l1v = f64x2.splat(l1);
+  const fl = f64x2.splat(floor);
+  const rowBytes = <usize>r << 2;
+  for (let u = u0; u < u1; u += 4) {
+    const count = min(4, u1 - u);
+    gatherUnits64(x, ks, ls, r, u, count, xs);
+    gatherUnits64(num, ks, ls, r, u, count, ns);
+    for (let f = 0; f < nfree; f++) {
+      const t = load<i32>(free + (<usize>f << 2));
+      const gt = gram + <usize>t * rowBytes;
+      const hess = <f64>load<f32>(gt + (<usize>t << 2)) + l2;
+      // scikit-learn skips a coordinate with zero curvature (its partner factor's row is zero).
+      if (hess == 0) continue;
+      const hv = f64x2.splat(hess);
+      const nt = ns + (<usize>t << 5);
+      let g0 = f64x2.neg(f64x2.sub(v128.load(nt), l1v));
+      let g1 = f64x2.neg(f64x2.sub(v128.load(nt, 16), l1v));
+      for (let k = 0; k < r; k++) {
+        const c = k == t ? hv : f64x2.splat(<f64>load<f32>(gt + (<usize>k << 2)));
+        const xk = xs + (<usize>k << 5);
+        g0 = f64x2.add(g0, f64x2.mul(c, v128.load(xk)));
+        g1 = f64x2.add(g1, f64x2.mul(c, v128.load(xk, 16)));
+      }
+      const o = xs + (<usize>t << 5);
+      const n0 = f64x2.sub(v128.load(o), f64x2.div(g0, hv));
+      const n1 = f64x2.sub(v128.load(o, 16), f64x2.div(g1, hv));
+      // x > floor ? x : floor (a NaN becomes the floor, as in the reference), stored as float32.
+      v128.store(o, roundToF32(v128.bitselect(n0, fl, f64x2.gt(n0, fl))));
+      v128.store(o, roundToF32(v128.bitselect(n1, fl, f64x2.gt(n1, fl))), 16);
+    }
+    scatterUnits64(xs, x, ks, ls, free, nfree, u, count);
+  }
+}
+
+@inline function roundToF32(v: v128): v128 {
+  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(v));
+}
+
+// gatherUnits in float64: component k of units [u, u + count) to the 4 doubles at dst + 32k.
+@inline function gatherUnits64(src: usize, kStride: usize, laneStride: usize, r: i32, u: i32, count: i32, dst: usize): void {
+  const base = src + <usize>u * laneStride;
+  for (let k = 0; k < r; k++) {
+    const p = base + <usize>k * kStride;
+    const d = dst + (<usize>k << 5);
+    if (count == 4 && laneStride == 4) {
+      v128.store(d, f64x2.promote_low_f32x4(v128.load64_zero(p)));
+      v128.store(d, f64x2.promote_low_f32x4(v128.load64_zero(p + 8)), 16);
+    } else {
+      for (let l = 0; l < 4; l++) store<f64>(d + (<usize>l << 3), l < count ? <f64>load<f32>(p + <usize>l * laneStride) : 0);
+    }
+  }
+}
+
+// Writes the free components of units [u, u + count) back as float32 (exact: they were rounded).
+@inline function scatterUnits64(src: usize, dst: usize, kStride: usize, laneStride: usize, free: usize, nfree: i32, u: i32, count: i32): void {
+  const base = dst + <usize>u * laneStride;
+  for (let f = 0; f < nfree; f++) {
+    const k = load<i32>(free + (<usize>f << 2));
+    const s = src + (<usize>k << 5);
+    const p = base + <usize>k * kStride;
+    for (let l = 0; l < count; l++) store<f32>(p + <usize>l * laneStride, <f32>load<f64>(s + (<usize>l << 3)));
+  }
+}
+
+// One HALS sweep of the Frobenius loss (app/nmf/solvers/hals.ts) on units [u0, u1) of X, in place:
+// for each free component k in order, with the Gram matrix G (HHᵀ or WᵀW) and c = G_kk + l2,
+//   X_k ← max(floor, (NUM_k − l1 − Σ_{l≠k} G_kl·X_l) / c)        (c > 0; X_l already updated for l < k)
+//   X_k ← floor                                                   (c = 0 and l1 > 0; else kept)
+// and the squared change of each unit, Σ_k (ΔX_k)², stored in float64 at changes[unit] (the caller
+// adds them in unit order: the total is the same bits whatever the thread split). The numerator is
+// summed as the TypeScript reference (app/nmf/kernels/hals-sweep-js.ts) sums it for that side —
+// W (hSide = 0): (NUM − l1) + X_k·G_kk − Σ_l X_l·G_kl over every l; H (hSide ≠ 0): NUM − l1 −
+// Σ G_kl·X_l over l ≠ k with G_kl ≠ 0 — in float64 with each new entry rounded to float32, so both
+// builds give the reference's bits (the same reasons as cd_fro). scratch: 2·r blocks of 4 float64.
+export function hals_fro(x: usize, num: usize, gram: usize, kStride: i32, laneStride: i32, r: i32,
+  free: usize, nfree: i32, l1: f64, l2: f64, floor: f64, hSide: i32, changes: usize, u0: i32, u1: i32, scratch: usize): void {
+  const xs = scratch;
+  const ns = scratch + (<usize>r << 5);
+  const ks = <usize>kStride;
+  const ls = <usize>laneStride;
+  const l1v = f64x2.splat(l1);
+  const fl = f64x2.splat(floor);
+  const flStored = f64x2.splat(<f64><f32>floor);
+  const rowBytes = <usize>r << 2;
+  for (let u = u0; u < u1; u += 4) {
+    const count = min(4, u1 - u);
+    gatherUnits64(x, ks, ls, r, u, count, xs);
+    gatherUnits64(num, ks, ls, r, u, count, ns);
+    let c0 = f64x2.splat(0);
+    let c1 = c0;
+    for (let f = 0; f < nfree; f++) {
+      const k = load<i32>(free + (<usize>f << 2));
+      const gk = gram + <usize>k * rowBytes;
+      const gkk = <f64>load<f32>(gk + (<usize>k << 2));
+      const curvature = gkk + l2;
+      const o = xs + (<usize>k << 5);
+      const old0 = v128.load(o);
+      const old1 = v128.load(o, 16);
+      let new0: v128, new1: v128, d0: v128, d1: v128;
+      if (curvature > 0) {
+        const nk = ns + (<usize>k << 5);
+        let a0 = f64x2.sub(v128.load(nk), l1v);
+        let a1 = f64x2.sub(v128.load(nk, 16), l1v);
+        if (hSide == 0) {
+          const gv = f64x2.splat(gkk);
+          a0 = f64x2.add(a0, f64x2.mul(old0, gv));
+          a1 = f64x2.add(a1, f64x2.mul(old1, gv));
+          for (let l = 0; l < r; l++) {
+            const c = f64x2.splat(<f64>load<f32>(gk + (<usize>l << 2)));
+            const xl = xs + (<usize>l << 5);
+            a0 = f64x2.sub(a0, f64x2.mul(v128.load(xl), c));
+            a1 = f64x2.sub(a1, f64x2.mul(v128.load(xl, 16), c));
+          }
+        } else {
+          for (let l = 0; l < r; l++) {
+            const g = load<f32>(gk + (<usize>l << 2));
+            if (l == k || g == 0) continue;
+            const c = f64x2.splat(<f64>g);
+            const xl = xs + (<usize>l << 5);
+            a0 = f64x2.sub(a0, f64x2.mul(c, v128.load(xl)));
+            a1 = f64x2.sub(a1, f64x2.mul(c, v128.load(xl, 16)));
+          }
+        }
+        const cv = f64x2.splat(curvature);
+        new0 = roundToF32(f64x2.max(fl, f64x2.div(a0, cv)));
+        new1 = roundToF32(f64x2.max(fl, f64x2.div(a1, cv)));
+        d0 = f64x2.sub(new0, old0);
+        d1 = f64x2.sub(new1, old1);
+      } else if (l1 > 0) {
+        new0 = flStored;
+        new1 = flStored;
+        // As the reference: W's change from the stored value, H's from the floor itself.
+        const target = hSide == 0 ? flStored : fl;
+        d0 = f64x2.sub(target, old0);
+        d1 = f64x2.sub(target, old1);
+      } else {
+        continue; // the partner factor's component is zero: this one does not affect the loss
+      }
+      v128.store(o, new0);
+      v128.store(o, new1, 16);
+      c0 = f64x2.add(c0, f64x2.mul(d0, d0));
+      c1 = f64x2.add(c1, f64x2.mul(d1, d1));
+    }
+    scatterUnits64(xs, x, ks, ls, free, nfree, u, count);
+    const pc = changes + (<usize>u << 3);
+    if (count == 4) {
+      v128.store(pc, c0);
+      v128.store(pc, c1, 16);
+    } else {
+      store<f64>(pc, f64x2.extract_lane(c0, 0));
+      if (count > 1) store<f64>(pc, f64x2.extract_lane(c0, 1), 8);
+      if (count > 2) store<f64>(pc, f64x2.extract_lane(c1, 0), 16);
+    }
+  }
+}
