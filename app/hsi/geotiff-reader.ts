@@ -1,6 +1,6 @@
 import { fromArrayBuffer, type GeoTIFFImage } from 'geotiff';
 import type { Cube, GeoReference } from './cube.js';
-import { bandMetadataFromGdal, parseGdalMetadata } from './gdal-metadata.js';
+import { bandMetadataFromGdal, parseGdalMetadata, type GdalMetadataItem } from './gdal-metadata.js';
 
 /** A problem this module diagnosed itself: its message is already meant for the user. */
 class GeoTiffProblem extends Error {}
@@ -12,7 +12,10 @@ class GeoTiffProblem extends Error {}
  *
  * Besides the pixels it keeps what unmixing and writing results back need: GDAL_NODATA, the band
  * wavelengths and descriptions from GDAL_METADATA (conventions in gdal-metadata.ts) and the raw
- * georeferencing tags. Every error message starts with `${fileName}: `.
+ * georeferencing tags. Per-band scale and offset (GDAL_METADATA items with role="scale" /
+ * role="offset", what `gdal_translate -a_scale/-a_offset` writes) are applied, value = stored ·
+ * scale + offset as GDAL's GetScale/GetOffset define it; nodata samples (compared in stored units,
+ * as GDAL does) then become NaN and noData NaN. Every error message starts with `${fileName}: `.
  */
 export async function readGeoTiff(bytes: ArrayBuffer, fileName: string): Promise<Cube> {
   try {
@@ -49,8 +52,40 @@ async function decode(bytes: ArrayBuffer): Promise<Cube> {
 
   const directory = image.fileDirectory;
   const metadataXml = directory.hasTag('GDAL_METADATA') ? asciiValue(await directory.loadValue('GDAL_METADATA')) : null;
-  const { wavelengths, wavelengthUnits, bandNames } = bandMetadataFromGdal(metadataXml ? parseGdalMetadata(metadataXml) : [], bands);
-  return { rows, cols, bands, data, wavelengths, wavelengthUnits, bandNames, noData: readNoData(image), geo: await readGeoReference(image) };
+  const items = metadataXml ? parseGdalMetadata(metadataXml) : [];
+  const { wavelengths, wavelengthUnits, bandNames } = bandMetadataFromGdal(items, bands);
+  let noData = readNoData(image);
+  const { scales, offsets } = bandScaling(items, bands);
+  if (scales.some((s) => s !== 1) || offsets.some((o) => o !== 0)) {
+    const missing = noData === null ? NaN : Math.fround(noData);
+    for (let b = 0; b < bands; b++) {
+      const scale = scales[b]!;
+      const offset = offsets[b]!;
+      const band = data.subarray(b * pixels, (b + 1) * pixels);
+      for (let j = 0; j < pixels; j++) band[j] = band[j] === missing ? NaN : band[j]! * scale + offset;
+    }
+    if (noData !== null) noData = NaN;
+  }
+  return { rows, cols, bands, data, wavelengths, wavelengthUnits, bandNames, noData, geo: await readGeoReference(image) };
+}
+
+/**
+ * Per-band scale and offset from GDAL_METADATA (GDAL GTiff driver: `<Item name="SCALE" sample="b"
+ * role="scale">` and `<Item name="OFFSET" sample="b" role="offset">`); 1 and 0 where absent. A
+ * value that is not a finite number is an error: applying half a calibration would be worse.
+ */
+function bandScaling(items: readonly GdalMetadataItem[], bands: number): { scales: number[]; offsets: number[] } {
+  const scales = new Array<number>(bands).fill(1);
+  const offsets = new Array<number>(bands).fill(0);
+  for (const item of items) {
+    if (item.sample === null || item.sample >= bands || (item.role !== 'scale' && item.role !== 'offset')) continue;
+    const value = Number(item.value.trim());
+    if (item.value.trim() === '' || !Number.isFinite(value)) {
+      throw new GeoTiffProblem(`band ${item.sample + 1} has ${item.role} '${item.value}' in its GDAL metadata, which is not a number`);
+    }
+    (item.role === 'scale' ? scales : offsets)[item.sample] = value;
+  }
+  return { scales, offsets };
 }
 
 /** TIFF 6.0 §2 "Image File Header": "II" or "MM", then 42 (43 for BigTIFF) in that byte order. */

@@ -1,6 +1,6 @@
 import { throwIfCancelled } from '../cancellation.js';
 import { createMatrix, type Matrix } from '../matrix.js';
-import { factorize, initialize, type NmfLoss } from '../nmf/index.js';
+import { factorize, initialize, type NmfAlgorithm, type NmfLoss, type NmfResult } from '../nmf/index.js';
 import { createJsKernels } from '../nmf/kernels/js-kernels.js';
 import type { NmfKernels } from '../nmf/kernels/nmf-kernels.js';
 import { spa } from '../nmf/init/spa.js';
@@ -9,7 +9,7 @@ import type { PipelineHooks, PipelineProgress } from '../pipeline-hooks.js';
 import { bandStatistics, type BandStatistics } from './band-statistics.js';
 import type { Cube } from './cube.js';
 import { hysime } from './hysime.js';
-import { chooseBands, validPixels } from './prepare-cube.js';
+import { binCube, chooseBands, cropCube, validPixels, type SpatialWindow } from './prepare-cube.js';
 import { columnL1Norms, normalizePixelsL1, toShares, typicalBrightness } from './scaled-mixing.js';
 import { simplexUnmixing } from './simplex-unmixing.js';
 import { vca } from './vca.js';
@@ -56,7 +56,32 @@ export interface UnmixParams {
   badBands?: readonly number[];
   /** Estimate the number of endmembers with HySime as a suggestion. Default true. */
   estimateEndmembers?: boolean;
+  /** Solver of plain NMF (factorize.ts resolveAlgorithm); default 'auto'. Not for sum-to-one. */
+  algorithm?: NmfAlgorithm;
+  /**
+   * Plain NMF from seeds seed, seed + 1, … (VCA and random starts differ by seed), keeping the
+   * lowest objective, as restarts.ts does for a random start. Default 1. Not for sum-to-one.
+   */
+  restarts?: number;
+  /**
+   * Unmix only this window of the image (0-based rows and columns). The maps then cover the
+   * window, and their georeferencing is moved to its corner (UnmixOutput.grid).
+   */
+  window?: SpatialWindow;
+  /**
+   * Fit only bands first…last (0-based, inclusive); the others are left out like bad bands (NaN
+   * in the spectra, listed in droppedBands), so band numbers stay the file's.
+   */
+  bandRange?: { first: number; last: number };
+  /**
+   * Average bin × bin blocks of pixels (after the window) before unmixing, for a quick look at a
+   * large image: maps are bin times smaller, their pixels bin times larger (prepare-cube.ts binCube).
+   */
+  bin?: number;
 }
+
+/** The pixel grid the maps lie on: the input cube's metadata after the window and binning. */
+export type UnmixGrid = Omit<Cube, 'data'>;
 
 export interface UnmixOutput {
   /**
@@ -86,6 +111,8 @@ export interface UnmixOutput {
   droppedBands: number[];
   /** HySime's estimate of the number of endmembers (a suggestion), or null when not asked. */
   suggestedEndmembers: number | null;
+  /** The grid of the abundance and RMSE maps (the input's, unless window or bin changed it). */
+  grid: UnmixGrid;
   /** The method as run, options resolved. */
   method: { init: UnmixInit; sumToOne: boolean; sparsity: number; minVolume: number };
   nmf: { iterations: number; objective: number; loss: NmfLoss; algorithm: string; seconds: number };
@@ -127,7 +154,8 @@ const FACTORIZED = 0.98;
  * The cube is not modified. Progress goes through hooks.onProgress with a monotone fraction (NMF
  * iterations map onto most of it); hooks.signal is checked between steps and every iteration.
  */
-export function unmixCube(cube: Cube, params: UnmixParams, hooks: PipelineHooks = {}): UnmixOutput {
+export function unmixCube(input: Cube, params: UnmixParams, hooks: PipelineHooks = {}): UnmixOutput {
+  const cube = unmixingGrid(input, params);
   const pixels = cube.rows * cube.cols;
   validate(cube, params);
   const signal = hooks.signal;
@@ -146,7 +174,7 @@ export function unmixCube(cube: Cube, params: UnmixParams, hooks: PipelineHooks 
   const minVolume = params.minVolume ?? 0;
   const sumToOne = (params.sumToOne ?? false) || sparsity > 0 || minVolume > 0;
   const p = params.endmembers;
-  const bands = chooseBands(cube, { dropBands: params.badBands ?? [] });
+  const bands = chooseBands(cube, { dropBands: params.badBands ?? [], ...(params.bandRange ? { bandRange: params.bandRange } : {}) });
   const l = bands.kept.length;
   if (p >= l) throw new RangeError(`the number of endmembers (${p}) must be smaller than the number of bands fitted (${l} of ${cube.bands}; ${bands.dropped.length} left out)`);
   if (sumToOne && params.loss === 'kl' && (sparsity > 0 || minVolume > 0)) {
@@ -227,23 +255,34 @@ export function unmixCube(cube: Cube, params: UnmixParams, hooks: PipelineHooks 
       for (let b = 0; b < l; b++) for (let k = 0; k < p; k++) w.data[b * p + k] = w.data[b * p + k]! * brightness[k]!;
     } else {
       report('factorizing', PREPARED);
-      const start = init === 'vca' ? vcaStart(y, p, params.seed, statistics) : null;
       const nmfInit = init === 'vca' ? undefined : init;
-      const result = factorize(y, {
-        kernels,
-        rank: p,
-        loss: params.loss,
-        maxIter: params.maxIter,
-        tol: params.tol ?? 0,
-        seed: params.seed,
-        ...(start ? { initialW: start.W, initialH: start.H } : { init: nmfInit }),
-        ...(signal ? { signal } : {}),
-        onProgress: (q) => onIteration(q.iteration, q.maxIter, q.objective),
-      });
+      // Restarts (restarts.ts's rule: lowest objective wins, the earliest on ties); the VCA start is
+      // made per seed here, since restarts.ts can only vary the seed of factorize's own start.
+      const restarts = params.restarts ?? 1;
+      let result: NmfResult | null = null;
+      for (let run = 0; run < restarts; run++) {
+        throwIfCancelled(signal);
+        const seed = params.seed + run;
+        const start = init === 'vca' ? vcaStart(y, p, seed, statistics) : null;
+        const candidate = factorize(y, {
+          kernels,
+          rank: p,
+          loss: params.loss,
+          maxIter: params.maxIter,
+          tol: params.tol ?? 0,
+          seed,
+          ...(params.algorithm ? { algorithm: params.algorithm } : {}),
+          ...(start ? { initialW: start.W, initialH: start.H } : { init: nmfInit }),
+          ...(signal ? { signal } : {}),
+          onProgress: (q) => onIteration(run * q.maxIter + q.iteration, restarts * q.maxIter, q.objective),
+        });
+        if (result === null || candidate.objective < result.objective || (Number.isNaN(result.objective) && !Number.isNaN(candidate.objective))) result = candidate;
+      }
+      if (result === null) throw new RangeError(`restarts must be an integer ≥ 1, got ${restarts}`);
       throwIfCancelled(signal);
       w = result.W;
       h = result.H;
-      nmf = { iterations: result.iterations, objective: result.objective, loss: result.loss, algorithm: result.algorithm, seconds: 0 };
+      nmf = { iterations: result.iterations, objective: result.objective, loss: result.loss, algorithm: restarts > 1 ? `${result.algorithm}, best of ${restarts} runs` : result.algorithm, seconds: 0 };
       report('normalising', FACTORIZED, nmf.iterations, nmf.objective);
       rmse = reconstructionRmse(y, w, h, null);
     }
@@ -272,7 +311,9 @@ export function unmixCube(cube: Cube, params: UnmixParams, hooks: PipelineHooks 
     }
     nmf.seconds = (Date.now() - started) / 1000;
     report('done', 1, nmf.iterations, nmf.objective);
+    const { data: _data, ...grid } = cube;
     return {
+      grid,
       endmembers,
       abundances,
       rmse: rmseMap,
@@ -289,6 +330,18 @@ export function unmixCube(cube: Cube, params: UnmixParams, hooks: PipelineHooks 
 }
 
 const referenceKernels = createJsKernels();
+
+/**
+ * The cube unmixing works on: the window (cropCube) then the binning (binCube), each moving or
+ * scaling the georeferencing; the input itself (no copy) when neither is asked for.
+ */
+export function unmixingGrid(cube: Cube, params: Pick<UnmixParams, 'window' | 'bin'>): Cube {
+  let out = cube;
+  const w = params.window;
+  if (w && !(w.row === 0 && w.col === 0 && w.rows === cube.rows && w.cols === cube.cols)) out = cropCube(out, w);
+  if (params.bin !== undefined && params.bin !== 1) out = binCube(out, params.bin);
+  return out;
+}
 
 function algorithmName(sparsity: number, minVolume: number): string {
   const parts = ['sum-to-one'];
@@ -308,6 +361,12 @@ function validate(cube: Cube, params: UnmixParams): void {
   const p = params.endmembers;
   const limit = Math.min(cube.bands, pixels);
   if (!Number.isInteger(p) || p < 1) throw new RangeError(`the number of endmembers must be a whole number ≥ 1, got ${p}`);
+  const restarts = params.restarts ?? 1;
+  if (!Number.isInteger(restarts) || restarts < 1) throw new RangeError(`restarts must be a whole number ≥ 1, got ${restarts}`);
+  const constrained = params.sumToOne === true || (params.sparsity ?? 0) > 0 || (params.minVolume ?? 0) > 0;
+  if (constrained && ((params.algorithm ?? 'auto') !== 'auto' || restarts > 1)) {
+    throw new RangeError('algorithm and restarts apply to plain NMF unmixing; the sum-to-one model (also implied by sparsity or minimum volume) has its own solver');
+  }
   if (p >= limit) {
     throw new RangeError(
       `the number of endmembers (${p}) must be smaller than both the band count (${cube.bands}) and the pixel count (${pixels})`,

@@ -8,17 +8,20 @@
  * (wavelength or band column first, then one column per endmember) optionally followed by an
  * abundance file.
  * Estimate: the output folder of `nmf-studio unmix` (its `*.endmembers.csv` and, when present,
- * `*.abundances.tif`), or the files themselves: an endmember CSV, then optionally an abundance
- * GeoTIFF (one band per endmember) or CSV (one column per endmember, one row per pixel in
- * row-major order, or the transpose).
+ * `*.abundances.tif`, else its ENVI `*.abundances.hdr`), its abundance file alone (`X.abundances.tif`,
+ * `.hdr` or `.img`, with `X.endmembers.csv` next to it), or the files themselves: an endmember CSV,
+ * then optionally an abundance GeoTIFF or ENVI file (one band per endmember) or CSV (one column per
+ * endmember, one row per pixel in row-major order, or the transpose).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
+import { readCube } from '../../app/hsi/read-cube.js';
 import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
 import { readMatCube, readMatGroundTruth } from '../../app/hsi/mat-cube.js';
 import { scoreUnmixing, type UnmixingScores } from '../../app/hsi/unmixing-metrics.js';
 import { parseCsvMatrix } from '../../app/io/csv-matrix.js';
 import { createMatrix, transpose, type Matrix } from '../../app/matrix.js';
+import { readInputFile } from '../host/read-input-file.js';
 import type { NodeHost } from '../host/session-host.js';
 
 export interface UnmixingFiles {
@@ -136,7 +139,10 @@ export interface UnmixSummary {
 export async function unmixSummary(host: NodeHost, jobId: string, inputPath: string): Promise<UnmixSummary> {
   const result = await host.getResult(jobId);
   if (result.kind !== 'unmix') throw new Error(`job ${jobId} is not an unmixing`);
-  const truth = groundTruthOfInput(inputPath);
+  const inputTruth = groundTruthOfInput(inputPath);
+  // A window or binning (--subset, --bin) changes the pixels: the spectra still compare, the maps do not.
+  const sameGrid = !inputTruth?.shape || (inputTruth.shape.rows === result.rows && inputTruth.shape.cols === result.cols);
+  const truth = inputTruth && !sameGrid ? { ...inputTruth, abundances: null } : inputTruth;
   let evaluation: EvaluationReport | null = null;
   if (truth) {
     const p = result.endmembers.length;
@@ -193,9 +199,12 @@ async function readEstimate(paths: readonly string[]): Promise<UnmixingFiles> {
       return join(dir, found[0]!);
     };
     const endmembers = pick('.endmembers.csv', true)!;
-    const abundances = pick('.abundances.tif', false);
+    // The GeoTIFF, else the ENVI copy of the same maps (a folder someone trimmed to one format).
+    const abundances = pick('.abundances.tif', false) ?? pick('.abundances.hdr', false);
     return readEndmembersAndAbundances(endmembers, abundances);
   }
+  const single = paths.length === 1 ? abundanceExport(paths[0]!) : null;
+  if (single) return readEndmembersAndAbundances(single.endmembers, paths[0]!);
   if (paths.length > 2) throw new Error(`evaluate: an estimate is an endmember CSV and optionally an abundance file, got ${paths.length} files`);
   return readEndmembersAndAbundances(paths[0]!, paths[1] ?? null);
 }
@@ -255,12 +264,34 @@ export function readEndmemberCsv(path: string): Matrix {
   return out;
 }
 
-/** Abundances as P × pixels: a GeoTIFF with one band per endmember, or a CSV (pixels × P, or P × pixels). */
+/**
+ * An abundance file of `nmf-studio unmix` given alone (`X.abundances.tif`, `.tiff`, `.hdr`, `.img`):
+ * its endmember CSV is `X.endmembers.csv` beside it. Null for any other name.
+ */
+function abundanceExport(path: string): { endmembers: string } | null {
+  const match = /^(.*)\.abundances\.(tiff?|hdr|img)$/i.exec(basename(path));
+  if (!match) return null;
+  const endmembers = join(dirname(path), `${match[1]}.endmembers.csv`);
+  try {
+    statSync(endmembers);
+  } catch {
+    throw new Error(`${path}: an abundance file alone needs its endmember spectra next to it, and ${endmembers} is missing (or give both files)`);
+  }
+  return { endmembers };
+}
+
+/** Abundances as P × pixels: a GeoTIFF or ENVI file with one band per endmember, or a CSV (pixels × P, or P × pixels). */
 async function readAbundances(path: string, endmembers: number): Promise<{ abundances: Matrix; shape: { rows: number; cols: number } | null }> {
   const ext = extname(path).toLowerCase();
   const bytes = readBytes(path);
   if (ext === '.tif' || ext === '.tiff') {
     const cube = await readGeoTiff(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, basename(path));
+    return { abundances: createMatrix(cube.bands, cube.rows * cube.cols, cube.data), shape: { rows: cube.rows, cols: cube.cols } };
+  }
+  if (ext === '.hdr' || ext === '.img') {
+    // ENVI: header and data are paired from either name (read-input-file.ts); BSQ is P × pixels.
+    const input = await readInputFile(path, 4 * 1024 ** 3);
+    const cube = await readCube(input.bytes, input.name);
     return { abundances: createMatrix(cube.bands, cube.rows * cube.cols, cube.data), shape: { rows: cube.rows, cols: cube.cols } };
   }
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') {
@@ -269,7 +300,7 @@ async function readAbundances(path: string, endmembers: number): Promise<{ abund
     if (matrix.rows === endmembers) return { abundances: matrix, shape: null };
     throw new Error(`${path}: ${matrix.rows}×${matrix.cols} values, expected one column (or row) per endmember (${endmembers})`);
   }
-  throw new Error(`${path}: abundances must be a GeoTIFF (.tif, one band per endmember) or a CSV`);
+  throw new Error(`${path}: abundances must be a GeoTIFF (.tif, one band per endmember), an ENVI file (.hdr/.img) or a CSV`);
 }
 
 function readBytes(path: string): Buffer {

@@ -92,8 +92,8 @@ async function runJob(request: WorkerRequest, hooks: PipelineHooks): Promise<Wor
       // Any cube format (GeoTIFF, ENVI with its header embedded by the host, MAT, NPY).
       const cube = await readCube(job.bytes, job.fileName);
       const output = unmixCube(cube, job.params, hooks);
-      const { data: _data, ...info } = cube;
-      return { kind: 'unmix', output, cube: info };
+      // The maps lie on the grid unmixed: a window or binning moves and scales the georeferencing.
+      return { kind: 'unmix', output, cube: output.grid };
     }
     case 'factorize': {
       const v = createMatrix(job.rows, job.cols, job.data);

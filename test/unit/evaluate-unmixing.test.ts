@@ -63,6 +63,37 @@ test('evaluate reads back what `nmf-studio unmix` exports (endmember CSV + abund
   assert.equal(groundTruthOfInput(join(dir, 'small_gt.endmembers.csv')), null);
 });
 
+test('evaluate takes our ENVI export or the abundance GeoTIFF alone as the estimate (the CSV found beside it)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nmf-evaluate-envi-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { cube, groundTruth } = readMatCube(readFileSync(matPath), 'small_gt.mat');
+  const out = unmixCube(cube, { endmembers: 3, loss: 'frobenius', maxIter: 60, seed: 1, sumToOne: true });
+  const { data: _data, ...info } = cube;
+  for (const file of jobOutputs('small_gt.mat', { kind: 'unmix', output: out, cube: info }, { endmemberNames: ['a, b', 'c', 'd'] })) writeFileSync(join(dir, file.name), file.bytes);
+  const direct = scoreUnmixing({ endmembers: out.endmembers, abundances: out.abundances }, { endmembers: groundTruth!.endmembers, abundances: groundTruth!.abundances! });
+  const csvPath = join(dir, 'small_gt.endmembers.csv');
+  const estimates = [
+    [join(dir, 'small_gt.abundances.hdr')],
+    [join(dir, 'small_gt.abundances.img')],
+    [join(dir, 'small_gt.abundances.tif')],
+    [csvPath, join(dir, 'small_gt.abundances.hdr')],
+  ];
+  for (const estimate of estimates) {
+    const report = JSON.parse((await evaluate([matPath], estimate, true)).out) as Printed & { estimate: string[] };
+    assert.ok(Math.abs(report.meanSadDegrees - direct.meanSadDegrees) < 1e-4, `${estimate.join(' ')}: SAD ${report.meanSadDegrees} vs ${direct.meanSadDegrees}`);
+    assert.ok(report.abundanceRmse !== null && Math.abs(report.abundanceRmse - direct.abundances!.rmse) < 1e-6, `${estimate.join(' ')}: abundance RMSE ${report.abundanceRmse}`);
+    assert.equal(report.estimate[0], csvPath, 'the endmember CSV beside the abundance file');
+  }
+  // A folder holding only the ENVI copy of the maps.
+  rmSync(join(dir, 'small_gt.abundances.tif'));
+  const folder = JSON.parse((await evaluate([matPath], [dir], true)).out) as Printed & { estimate: string[] };
+  assert.equal(folder.estimate[1], join(dir, 'small_gt.abundances.hdr'));
+  assert.ok(Math.abs(folder.abundanceRmse! - direct.abundances!.rmse) < 1e-6);
+  // Without its CSV, an abundance file alone is refused with the missing name.
+  rmSync(csvPath);
+  await assert.rejects(evaluate([matPath], [join(dir, 'small_gt.abundances.hdr')], true), /small_gt\.endmembers\.csv is missing/);
+});
+
 test('evaluate takes references and estimates as CSV files and matches numpy\'s SAD (test/make-unmixing-fixtures.py)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nmf-evaluate-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

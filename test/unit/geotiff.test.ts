@@ -157,6 +157,40 @@ test('GDAL fixture: big-endian, pixel-interleaved float64 with LZW + float predi
   assert.equal(cube.bandNames, null);
 });
 
+test('GDAL fixture: int16 with per-band scale/offset (GDAL metadata) is read calibrated, nodata as NaN', async () => {
+  const cube = await readGeoTiff(readBytes(new URL('hsi-int16-scaled.tif', fixtures)), 'hsi-int16-scaled.tif');
+  assert.deepEqual([cube.rows, cube.cols, cube.bands], [5, 6, 2]);
+  // make-hsi-fixtures.sh: band 1 scale 0.01 offset -1, band 2 scale 0.5 offset 3.
+  const scaling = [[0.01, -1], [0.5, 3]] as const;
+  for (let b = 0; b < 2; b++) {
+    for (let r = 0; r < 5; r++) {
+      for (let c = 0; c < 6; c++) {
+        const value = cube.data[b * 30 + r * 6 + c]!;
+        if (r === 4 && c === 1) {
+          assert.ok(Number.isNaN(value), `nodata at band ${b} row ${r} col ${c} should be NaN, got ${value}`);
+          continue;
+        }
+        const stored = 100 * b + 10 * r + c - 20;
+        assert.equal(value, Math.fround(stored * scaling[b]![0] + scaling[b]![1]), `band ${b} row ${r} col ${c}`);
+      }
+    }
+  }
+  assert.ok(cube.noData !== null && Number.isNaN(cube.noData), 'nodata compared in stored units, then NaN');
+});
+
+test('GeoTIFF scale/offset that is not a number is refused with the band named', async () => {
+  const xml = '<GDALMetadata>\n  <Item name="SCALE" sample="1" role="scale">abc</Item>\n</GDALMetadata>\n';
+  // Our writer stores descriptions only; put a bad scale in through the same tag.
+  const bytes = writeGeoTiff([new Float32Array(4), new Float32Array(4)], 2, 2, { geo: null, bandNames: ['a', 'b'] });
+  const text = new TextDecoder('latin1').decode(bytes);
+  const start = text.indexOf('<GDALMetadata>');
+  const end = text.indexOf('</GDALMetadata>') + '</GDALMetadata>\n'.length;
+  assert.ok(start > 0 && end - start >= xml.length, 'room for the replacement metadata');
+  const patched = bytes.slice();
+  patched.set(new TextEncoder().encode(xml.padEnd(end - start - 1, ' ')), start);
+  await assert.rejects(readGeoTiff(patched.buffer as ArrayBuffer, 'bad-scale.tif'), /bad-scale\.tif: band 2 has scale 'abc'/);
+});
+
 test('Samson GeoTIFF: 95×95×156 with wavelengths, UTM georeference and the pixels of the ENVI original', async (t) => {
   const tif = new URL('samson_1.tif', samsonDir);
   if (!existsSync(tif)) {
