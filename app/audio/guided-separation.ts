@@ -5,13 +5,11 @@ import { randomInit } from '../nmf/random-init.js';
 import type { PipelineHooks } from '../pipeline-hooks.js';
 import { clipSpectrogram, concatColumns, framesInRanges, learnDictionary, selectColumns, type GuideClip, type TimeRange } from './guided-dictionary.js';
 import {
-  channelSpectra,
   defaultSourceName,
+  mixtureMagnitude,
   mixtureResidual,
   monotoneProgress,
-  monoMagnitude,
   namedSources,
-  resynthesizeSpectra,
   STFT_PROGRESS_END,
   stftOptionsOf,
   validateChannels,
@@ -19,6 +17,7 @@ import {
   type SeparationOutput,
   type SeparationParams,
 } from './separate.js';
+import { resynthesizeSources } from './masked-resynthesis.js';
 import { DEFAULT_MASK_EXPONENT } from './soft-mask.js';
 import { DEFAULT_TEMPORAL_WEIGHT, groupComponents } from './source-grouping.js';
 import type { DecodedAudio } from './wav-codec.js';
@@ -48,7 +47,7 @@ import type { DecodedAudio } from './wav-codec.js';
  *       - when every source has a guide: each to the guided source whose dictionary holds the
  *         column most like it (largest cosine similarity of spectra), i.e. they refine the
  *         source they resemble.
- *  4. Resynthesis as in separate.ts (resynthesizeSpectra): generalized Wiener masks from the
+ *  4. Resynthesis as in separate.ts (masked-resynthesis.ts): generalized Wiener masks from the
  *     per-source models on every channel's complex STFT, inverse STFT; the sources sum to the
  *     mixture, and the model is kept, so components can be regrouped afterwards as in automatic
  *     separation.
@@ -188,8 +187,7 @@ export function separateGuided(audio: DecodedAudio, params: GuidedSeparationPara
   });
 
   const progress = monotoneProgress(hooks);
-  const spectra = channelSpectra(channels, stftOptions, progress, signal);
-  const V = monoMagnitude(spectra);
+  const V = mixtureMagnitude(channels, stftOptions, progress, signal);
 
   // 1. One dictionary per guided source.
   const dictionaries: Matrix[] = [];
@@ -260,6 +258,8 @@ export function separateGuided(audio: DecodedAudio, params: GuidedSeparationPara
     maxIter: params.maxIter,
     tol: SEPARATION_TOL,
     seed: params.seed,
+    // The solver asked for (every solver keeps fixed columns: app/nmf/solvers/solver.ts).
+    ...(params.algorithm ? { algorithm: params.algorithm } : {}),
     initialW: W0,
     initialH: H0,
     fixedWColumns: fixed,
@@ -281,7 +281,7 @@ export function separateGuided(audio: DecodedAudio, params: GuidedSeparationPara
 
   // 4. Resynthesis.
   throwIfCancelled(signal);
-  const estimates = resynthesizeSpectra(spectra, nmf.W, nmf.H, assignment, S, exponent, {
+  const estimates = resynthesizeSources(channels, stftOptions, nmf.W, nmf.H, assignment, S, exponent, {
     ...(signal ? { signal } : {}),
     onStep: (done, steps) => progress('resynthesis', NMF_END + ((1 - NMF_END) * done) / steps),
   });

@@ -1,17 +1,18 @@
 import { throwIfCancelled, type CancelSignal } from '../cancellation.js';
 import type { Matrix } from '../matrix.js';
-import { factorize, type NmfLoss, type NmfOptions, type NmfResult } from '../nmf/index.js';
+import { factorize, factorizeWithRestarts, type NmfAlgorithm, type NmfLoss, type NmfOptions, type NmfResult } from '../nmf/index.js';
 import type { PipelineHooks, PipelineProgress } from '../pipeline-hooks.js';
-import { applyMask, DEFAULT_MASK_EXPONENT, softMasks, validateMaskExponent } from './soft-mask.js';
+import { resynthesizeSources } from './masked-resynthesis.js';
+import { DEFAULT_MASK_EXPONENT, validateMaskExponent } from './soft-mask.js';
 import { DEFAULT_TEMPORAL_WEIGHT, groupComponents } from './source-grouping.js';
-import { DEFAULT_STFT_OPTIONS, istft, magnitude, stft, validateStftOptions, type Spectrogram, type StftOptions, type WindowType } from './stft.js';
+import { DEFAULT_STFT_OPTIONS, meanMagnitude, validateStftOptions, type StftOptions, type WindowType } from './stft.js';
 import type { DecodedAudio } from './wav-codec.js';
 
 /**
  * Audio source separation by NMF of the magnitude spectrogram (Smaragdis & Brown 2003; Virtanen
  * 2007), the plain pipeline:
  *   1. STFT of every channel (stft.ts: window type, length and hop are parameters);
- *   2. V = |STFT of the channel mean| (bins × frames), factorized V ≈ W H with `components`
+ *   2. V = |STFT of the channel mean| (bins × frames; the only spectrogram held), factorized V ≈ W H with `components`
  *      components (KL divergence is the usual choice for magnitude spectra: Févotte, Bertin &
  *      Durrieu 2009; Frobenius and Itakura–Saito are selectable), optionally with an L1 penalty on
  *      H for sparse activations;
@@ -20,7 +21,8 @@ import type { DecodedAudio } from './wav-codec.js';
  *   4. one generalized Wiener mask per source (soft-mask.ts, exponent `maskExponent`), applied to
  *      every channel's complex STFT, so a stereo mixture gives stereo sources with the mixture's
  *      own inter-channel phase and level differences;
- *   5. inverse STFT.
+ *   5. inverse STFT; 4 and 5 run frame by frame (masked-resynthesis.ts), so that a long
+ *      recording needs little more memory than its samples, the sources and V.
  * The masks sum to one, so the sources add up to the mixture (mixtureResidual measures it), and a
  * new grouping can be resynthesised from the kept model without a new NMF (resynthesize below).
  */
@@ -34,7 +36,7 @@ export interface SeparationParams {
   readonly seed: number;
   /** STFT frame length, a power of two. Default 2048. */
   readonly windowSize?: number;
-  /** STFT hop, at most windowSize / 2. Default 512. */
+  /** STFT hop, at most windowSize / 2. Default windowSize / 4 (512 for the default window). */
   readonly hop?: number;
   /** STFT window. Default 'hann'. */
   readonly window?: WindowType;
@@ -48,6 +50,13 @@ export interface SeparationParams {
   readonly sparsity?: number;
   /** Weight of the temporal features in the automatic grouping (source-grouping.ts). Default 0.5. */
   readonly temporalWeight?: number;
+  /** NMF solver; default 'auto' (factorize.ts resolveAlgorithm). */
+  readonly algorithm?: NmfAlgorithm;
+  /**
+   * Runs of the NMF from seeds seed, seed + 1, …, keeping the lowest objective (restarts.ts).
+   * Default 1. Not with sparsity (its blocks restart from the previous block).
+   */
+  readonly restarts?: number;
 }
 
 export interface SeparatedSource {
@@ -102,17 +111,17 @@ export function monotoneProgress(hooks: PipelineHooks): ProgressReporter {
 /** Share of the progress bar that the STFT of every channel takes. */
 export const STFT_PROGRESS_END = 0.1;
 
-/** The complex STFT of every channel, checking for cancellation between channels. */
-export function channelSpectra(channels: readonly Float32Array[], options: Required<StftOptions>, progress: ProgressReporter, signal?: CancelSignal): Spectrogram[] {
+/**
+ * V, the NMF's input: |STFT of the channel mean| (bins × frames). Only this magnitude is kept
+ * through the NMF; resynthesis analyses the channels again frame by frame (masked-resynthesis.ts),
+ * so no complex spectrogram is ever held whole.
+ */
+export function mixtureMagnitude(channels: readonly Float32Array[], options: Required<StftOptions>, progress: ProgressReporter, signal?: CancelSignal): Matrix {
   throwIfCancelled(signal);
   progress('STFT', 0);
-  const spectra: Spectrogram[] = [];
-  for (const channel of channels) {
-    throwIfCancelled(signal);
-    spectra.push(stft(channel, options));
-    progress('STFT', (STFT_PROGRESS_END * spectra.length) / (channels.length + 1));
-  }
-  return spectra;
+  const V = meanMagnitude(channels, options, signal);
+  progress('STFT', STFT_PROGRESS_END);
+  return V;
 }
 
 /**
@@ -159,7 +168,9 @@ export function validateSeparationParams(params: SeparationParams): void {
 export function stftOptionsOf(params: Pick<SeparationParams, 'windowSize' | 'hop' | 'window'>): Required<StftOptions> {
   return {
     windowSize: params.windowSize ?? DEFAULT_STFT_OPTIONS.windowSize,
-    hop: params.hop ?? DEFAULT_STFT_OPTIONS.hop,
+    // A quarter of the window when only the window size is given: the Hann window's w² COLA hop,
+    // and always a valid hop (≤ N/2), unlike the fixed default for a small window.
+    hop: params.hop ?? (params.windowSize === undefined ? DEFAULT_STFT_OPTIONS.hop : Math.max(1, params.windowSize / 4)),
     window: params.window ?? DEFAULT_STFT_OPTIONS.window,
   };
 }
@@ -186,24 +197,43 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
   const exponent = params.maskExponent ?? DEFAULT_MASK_EXPONENT;
 
   const progress = monotoneProgress(hooks);
-  const spectra = channelSpectra(channels, stftOptions, progress, signal);
-  const V = monoMagnitude(spectra);
-  progress('STFT', STFT_END);
+  let V: Matrix | null = mixtureMagnitude(channels, stftOptions, progress, signal);
 
   throwIfCancelled(signal);
   const sparsity = params.sparsity ?? 0;
   const onProgress = (iteration: number, objective: number): void =>
     progress('factorizing', STFT_END + ((NMF_END - STFT_END) * iteration) / params.maxIter, iteration, objective);
-  const common = { kernels: hooks.kernels, rank: params.components, loss: params.loss, tol: SEPARATION_TOL, seed: params.seed, ...(signal ? { signal } : {}) };
+  const restarts = params.restarts ?? 1;
+  if (!Number.isInteger(restarts) || restarts < 1) throw new RangeError(`restarts must be an integer ≥ 1, got ${restarts}`);
+  if (restarts > 1 && sparsity > 0) throw new RangeError('restarts cannot be combined with sparsity (sparse NMF runs in blocks, each started from the last)');
+  const common = {
+    kernels: hooks.kernels,
+    rank: params.components,
+    loss: params.loss,
+    tol: SEPARATION_TOL,
+    seed: params.seed,
+    ...(params.algorithm ? { algorithm: params.algorithm } : {}),
+    ...(signal ? { signal } : {}),
+  };
   const nmf =
     sparsity > 0
       ? sparseFactorize(V, common, params.maxIter, sparsity, onProgress)
-      : factorize(V, { ...common, maxIter: params.maxIter, onProgress: (p) => onProgress(p.iteration, p.objective) });
+      : restarts > 1
+        ? // The bar spans all runs: run i's iteration t arrives as i·maxIter + t of restarts·maxIter.
+          factorizeWithRestarts(
+            V,
+            { ...common, maxIter: params.maxIter, onProgress: (p) => progress('factorizing', STFT_END + ((NMF_END - STFT_END) * p.iteration) / p.maxIter, p.iteration, p.objective) },
+            restarts,
+          ).best
+        : factorize(V, { ...common, maxIter: params.maxIter, onProgress: (p) => onProgress(p.iteration, p.objective) });
   progress('factorizing', NMF_END, nmf.iterations, nmf.objective);
+  // Not needed past the NMF: the collector may take it before the sources are allocated
+  // (212 MB for 10 minutes at 44.1 kHz).
+  V = null;
 
   throwIfCancelled(signal);
   const assignment = groupComponents(nmf.W, nmf.H, S, { sampleRate, hop: stftOptions.hop, temporalWeight: params.temporalWeight ?? DEFAULT_TEMPORAL_WEIGHT });
-  const estimates = resynthesizeSpectra(spectra, nmf.W, nmf.H, assignment, S, exponent, {
+  const estimates = resynthesizeSources(channels, stftOptions, nmf.W, nmf.H, assignment, S, exponent, {
     ...(signal ? { signal } : {}),
     onStep: (done, steps) => progress('resynthesis', NMF_END + ((1 - NMF_END) * done) / steps),
   });
@@ -211,7 +241,7 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
     sampleRate,
     sources: namedSources(estimates, Array.from({ length: S }, (_, s) => defaultSourceName(s))),
     mixtureResidual: mixtureResidual(channels, estimates),
-    nmf: { iterations: nmf.iterations, objective: nmf.objective, loss: nmf.loss, algorithm: nmf.algorithm, seconds: nmf.seconds },
+    nmf: { iterations: nmf.iterations, objective: nmf.objective, loss: nmf.loss, algorithm: restarts > 1 ? `${nmf.algorithm}, best of ${restarts} runs` : nmf.algorithm, seconds: nmf.seconds },
     assignment,
     model: { W: nmf.W, H: nmf.H, ...stftOptions, maskExponent: exponent },
   };
@@ -276,43 +306,9 @@ export function resynthesize(
   validateChannels(mixture);
   const S = names.length;
   if (S < 1) throw new RangeError('resynthesis needs at least one source name');
-  const options: StftOptions = { windowSize: model.windowSize, hop: model.hop, window: model.window ?? DEFAULT_STFT_OPTIONS.window };
-  const spectra = mixture.map((channel) => stft(channel, options));
-  const first = spectra[0]!;
-  if (first.bins !== model.W.rows || first.frames !== model.H.cols) {
-    throw new RangeError(`the mixture's STFT (${first.bins} bins × ${first.frames} frames) does not match the model (${model.W.rows} × ${model.H.cols})`);
-  }
-  const estimates = resynthesizeSpectra(spectra, model.W, model.H, assignment, S, model.maskExponent ?? DEFAULT_MASK_EXPONENT, signal ? { signal } : {});
+  const options: Required<StftOptions> = { windowSize: model.windowSize, hop: model.hop, window: model.window ?? DEFAULT_STFT_OPTIONS.window };
+  const estimates = resynthesizeSources(mixture, options, model.W, model.H, assignment, S, model.maskExponent ?? DEFAULT_MASK_EXPONENT, signal ? { signal } : {});
   return { sources: namedSources(estimates, names), mixtureResidual: mixtureResidual(mixture, estimates) };
-}
-
-/**
- * Masks every channel's STFT with each source's generalized Wiener mask and inverts it:
- * estimates[s][c] is source s in channel c. Shared by automatic, guided and regrouped separation.
- */
-export function resynthesizeSpectra(
-  spectra: readonly Spectrogram[],
-  W: Matrix,
-  H: Matrix,
-  assignment: readonly number[],
-  sources: number,
-  exponent: number = DEFAULT_MASK_EXPONENT,
-  options: { readonly signal?: CancelSignal; readonly onStep?: (done: number, steps: number) => void } = {},
-): Float32Array[][] {
-  const masks = softMasks(W, H, assignment, sources, exponent);
-  const estimates: Float32Array[][] = [];
-  const steps = sources * spectra.length;
-  let done = 0;
-  for (let s = 0; s < sources; s++) {
-    const out: Float32Array[] = [];
-    for (const spec of spectra) {
-      throwIfCancelled(options.signal);
-      out.push(istft(applyMask(spec, masks[s]!)));
-      options.onStep?.(++done, steps);
-    }
-    estimates.push(out);
-  }
-  return estimates;
 }
 
 /** Name of source `index` (0-based) when nothing names it: `source-1`, `source-2`, … */
@@ -325,29 +321,6 @@ export function namedSources(estimates: readonly Float32Array[][], names: readon
   const energies = estimates.map((source) => source.reduce((sum, channel) => sum + energy(channel), 0));
   const total = energies.reduce((a, b) => a + b, 0);
   return estimates.map((channels, s) => ({ name: names[s]!, channels, energyShare: total > 0 ? energies[s]! / total : 1 / estimates.length }));
-}
-
-/**
- * |STFT of the channel mean|: the NMF's V. The STFT is linear, so the mono mix's STFT is the mean
- * of the channels' STFTs (no second analysis).
- */
-export function monoMagnitude(spectra: readonly Spectrogram[]): Matrix {
-  const first = spectra[0]!;
-  if (spectra.length === 1) return magnitude(first);
-  const re = new Float32Array(first.re.length);
-  const im = new Float32Array(first.im.length);
-  const scale = 1 / spectra.length;
-  for (let i = 0; i < re.length; i++) {
-    let sr = 0;
-    let si = 0;
-    for (const spec of spectra) {
-      sr += spec.re[i]!;
-      si += spec.im[i]!;
-    }
-    re[i] = sr * scale;
-    im[i] = si * scale;
-  }
-  return magnitude({ ...first, re, im });
 }
 
 function energy(x: Float32Array): number {

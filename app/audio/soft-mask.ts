@@ -23,13 +23,7 @@ export function softMasks(W: Matrix, H: Matrix, assignment: readonly number[], s
   const K = W.cols;
   const m = W.rows;
   const n = H.cols;
-  if (H.rows !== K) throw new RangeError(`W has ${K} components but H has ${H.rows}`);
-  if (assignment.length !== K) throw new RangeError(`assignment lists ${assignment.length} components, the model has ${K}`);
-  if (!Number.isInteger(sources) || sources < 1) throw new RangeError(`the number of sources must be a positive integer, got ${sources}`);
-  validateMaskExponent(exponent);
-  assignment.forEach((s, k) => {
-    if (!Number.isInteger(s) || s < 0 || s >= sources) throw new RangeError(`component ${k} is assigned to source ${s}, expected 0…${sources - 1}`);
-  });
+  validateMaskModel(W, H, assignment, sources, exponent);
 
   const masks = Array.from({ length: sources }, () => new Float32Array(m * n));
   // One bin (row) at a time, in float64: the S partial models of the row, then their ratios.
@@ -64,6 +58,66 @@ export function softMasks(W: Matrix, H: Matrix, assignment: readonly number[], s
     }
   }
   return masks;
+}
+
+/**
+ * The same masks one frame at a time, for streamed resynthesis (masked-resynthesis.ts): fills
+ * masks[s][b] with source s's mask at bin b of frame t. `column` (K values) is scratch. Each cell
+ * is computed exactly as in softMasks, in float64 and without rounding the mask to float32, so the
+ * S masks of a cell sum to one to float64 rounding.
+ */
+export function frameMasks(W: Matrix, H: Matrix, assignment: readonly number[], exponent: number, t: number, masks: readonly Float64Array[], column: Float64Array): void {
+  const K = W.cols;
+  const m = W.rows;
+  const n = H.cols;
+  const sources = masks.length;
+  for (let k = 0; k < K; k++) column[k] = H.data[k * n + t]!;
+  // Per source, its components with a non-zero activation in this frame (the sum runs over them only).
+  const members = Array.from({ length: sources }, (): number[] => []);
+  for (let k = 0; k < K; k++) if (column[k] !== 0) members[assignment[k]!]!.push(k);
+  for (let s = 0; s < sources; s++) {
+    const mask = masks[s]!;
+    const ks = members[s]!;
+    for (let b = 0; b < m; b++) {
+      const off = b * K;
+      let sum = 0;
+      for (let j = 0; j < ks.length; j++) {
+        const k = ks[j]!;
+        sum += W.data[off + k]! * column[k]!;
+      }
+      mask[b] = sum;
+    }
+  }
+  const even = 1 / sources;
+  for (let b = 0; b < m; b++) {
+    let top = 0;
+    for (let s = 0; s < sources; s++) if (masks[s]![b]! > top) top = masks[s]![b]!;
+    if (!(top > 0)) {
+      for (let s = 0; s < sources; s++) masks[s]![b] = even;
+      continue;
+    }
+    let total = 0;
+    for (let s = 0; s < sources; s++) {
+      const x = masks[s]![b]! / top;
+      // x² by multiplication: Math.pow is several times slower in V8 and p = 2 is the default.
+      const value = exponent === 2 ? x * x : exponent === 1 ? x : x ** exponent;
+      masks[s]![b] = value;
+      total += value;
+    }
+    for (let s = 0; s < sources; s++) masks[s]![b] = masks[s]![b]! / total;
+  }
+}
+
+/** Checks a model against an assignment to S sources and a mask exponent (messages as softMasks'). */
+export function validateMaskModel(W: Matrix, H: Matrix, assignment: readonly number[], sources: number, exponent: number): void {
+  const K = W.cols;
+  if (H.rows !== K) throw new RangeError(`W has ${K} components but H has ${H.rows}`);
+  if (assignment.length !== K) throw new RangeError(`assignment lists ${assignment.length} components, the model has ${K}`);
+  if (!Number.isInteger(sources) || sources < 1) throw new RangeError(`the number of sources must be a positive integer, got ${sources}`);
+  validateMaskExponent(exponent);
+  assignment.forEach((s, k) => {
+    if (!Number.isInteger(s) || s < 0 || s >= sources) throw new RangeError(`component ${k} is assigned to source ${s}, expected 0…${sources - 1}`);
+  });
 }
 
 export function validateMaskExponent(exponent: number): void {
