@@ -7,7 +7,7 @@
  * Everything here must survive structured clone (Electron IPC) and JSON (HTTP), except the binary
  * payloads, which are ArrayBuffers on both transports.
  */
-import type { NmfLoss } from './nmf/nmf-types.js';
+import type { NmfAlgorithm, NmfLoss } from './nmf/nmf-types.js';
 
 export type InputKind = 'audio' | 'cube';
 
@@ -59,6 +59,18 @@ export interface SeparateJobParams {
   readonly guides?: readonly SeparationGuide[];
   /** Dictionary size K_s of each guided source; default max(1, ⌊components / sources⌋). */
   readonly guideComponents?: number;
+  /** NMF solver (SOLVER_LOSSES says which loss each solves); default 'auto'. */
+  readonly algorithm?: NmfAlgorithm;
+  /** Runs from seeds seed, seed + 1, … keeping the lowest objective (1–20; automatic only); default 1. */
+  readonly restarts?: number;
+  /** STFT frame length, a power of two (4 … 65536); default 2048. */
+  readonly windowSize?: number;
+  /** STFT hop, 1 … windowSize / 2; default windowSize / 4. */
+  readonly hop?: number;
+  /** STFT window; default 'hann'. */
+  readonly window?: 'hann' | 'hamming' | 'blackman' | 'sine';
+  /** Exponent p of the generalized Wiener masks, (0, 16]; default 2. */
+  readonly maskExponent?: number;
 }
 
 /** One source's guide. Several guides may name the same source; they are merged. */
@@ -92,9 +104,35 @@ export interface UnmixJobParams {
   readonly minVolume?: number;
   /** Bands (0-based) left out of the fit, besides the file's own bad-band list. */
   readonly badBands?: readonly number[];
+  /** NMF solver of plain unmixing (SOLVER_LOSSES); default 'auto'. The sum-to-one model has its own. */
+  readonly algorithm?: NmfAlgorithm;
+  /** Runs from seeds seed, seed + 1, … keeping the lowest objective (1–20; plain unmixing only); default 1. */
+  readonly restarts?: number;
+  /** Unmix only this window of the image (0-based); the exports' georeferencing follows it. */
+  readonly window?: { readonly row: number; readonly col: number; readonly rows: number; readonly cols: number };
+  /** Fit only bands first…last (0-based, inclusive); the others are NaN in the spectra. */
+  readonly bandRange?: { readonly first: number; readonly last: number };
+  /** Average bin × bin pixel blocks (after the window) before unmixing; default 1 (none). */
+  readonly bin?: number;
 }
 
 export type JobParams = SeparateJobParams | UnmixJobParams;
+
+/**
+ * The losses each solver minimises (app/nmf/factorize.ts resolveAlgorithm): HALS and ANLS solve
+ * least squares only, coordinate descent Frobenius and KL, multiplicative updates any β; 'auto'
+ * picks the fastest correct one. The run panel offers only the solvers of the chosen loss.
+ */
+export const SOLVER_LOSSES: Readonly<Record<NmfAlgorithm, readonly NmfLoss[]>> = {
+  auto: ['frobenius', 'kl', 'is'],
+  mu: ['frobenius', 'kl', 'is'],
+  cd: ['frobenius', 'kl'],
+  hals: ['frobenius'],
+  anls: ['frobenius'],
+};
+
+/** Most restarts one job may ask for (each is a full factorization). */
+export const MAX_RESTARTS = 20;
 
 export interface JobProgressEvent {
   readonly type: 'progress';
@@ -134,6 +172,8 @@ export interface SeparationResult {
   readonly sources: readonly { readonly name: string; readonly energyShare: number }[];
   /** Largest |Σ sources − mixture| over all samples and channels. */
   readonly mixtureResidual: number;
+  /** The STFT framing and mask exponent the sources were made with (absent: no model kept). */
+  readonly stft?: { readonly windowSize: number; readonly hop: number; readonly window: 'hann' | 'hamming' | 'blackman' | 'sine'; readonly maskExponent: number };
 }
 
 export interface UnmixResult {
@@ -153,6 +193,8 @@ export interface UnmixResult {
   readonly suggestedEndmembers?: number | null;
   /** Bands (0-based) left out of the fit; their endmember values are NaN. */
   readonly droppedBands?: readonly number[];
+  /** One name per endmember (renameEndmembers; default `endmember-1`…), as the exports use them. */
+  readonly endmemberNames?: readonly string[];
 }
 
 export type JobResult = SeparationResult | UnmixResult;
@@ -202,6 +244,12 @@ export interface HostApi {
    * source index per component); getSourceAudio and exportResult then give the new sources.
    */
   regroupSources(jobId: string, assignment: readonly number[]): Promise<SeparationResult>;
+  /**
+   * Names a finished unmixing's endmembers (one name each, 1–64 characters, no control
+   * characters); exportResult then uses them in the CSV header, the ENVI band names, the GeoTIFF
+   * band descriptions and the PNG file names. Returns the result with the names.
+   */
+  renameEndmembers(jobId: string, names: readonly string[]): Promise<UnmixResult>;
   /** Subscribes to progress and completion of every job; returns the unsubscribe function. */
   onJobEvent(listener: (event: JobEvent) => void): () => void;
 }
@@ -220,6 +268,7 @@ export const HOST_METHODS = [
   'exportResult',
   'getSeparationModel',
   'regroupSources',
+  'renameEndmembers',
 ] as const satisfies readonly (keyof HostApi)[];
 
 export type HostMethod = (typeof HOST_METHODS)[number];

@@ -1,5 +1,5 @@
 import 'uplot/dist/uPlot.min.css';
-import type { JobParams, OpenedFile } from '../app/host-api.js';
+import type { JobParams, OpenedFile, SeparationGuide } from '../app/host-api.js';
 import { AnalysisClient } from './analysis/analysis-client.js';
 import { AudioWorkspace } from './audio/audio-workspace.js';
 import { CubeWorkspace } from './cube/cube-workspace.js';
@@ -22,7 +22,7 @@ import type { WorkspaceContext } from './workspace-context.js';
 type Workspace = AudioWorkspace | CubeWorkspace;
 
 const host = getHost();
-const context: WorkspaceContext = { host, analysis: new AnalysisClient(), onError: showError };
+const context: WorkspaceContext = { host, analysis: new AnalysisClient(), onError: showError, runGuided: (guides, description) => runGuided(guides, description) };
 const workspaceView = byId('workspace-view', HTMLDivElement);
 const audioRoot = byId('audio-workspace', HTMLElement);
 const cubeRoot = byId('cube-workspace', HTMLElement);
@@ -102,13 +102,27 @@ async function open(input: InputFile): Promise<void> {
   }
 }
 
-async function run(params: JobParams): Promise<void> {
+/** Guided mode (audio workspace): the run panel's parameters plus the workspace's guides. */
+function runGuided(guides: readonly SeparationGuide[], description: string): void {
+  if (running || opening) return;
+  const params = runPanel.currentParams();
+  if (params === null) return;
+  if (typeof params === 'string') {
+    showError(params);
+    return;
+  }
+  if (params.kind !== 'separate') return;
+  void run({ ...params, guides }, `guided by ${description}`);
+}
+
+async function run(params: JobParams, note?: string): Promise<void> {
   if (opening) return;
   clearError();
   running = true;
   workspace?.clearResult();
   jobSummary.textContent = '';
   runPanel.setRunning(true);
+  if (workspace instanceof AudioWorkspace) workspace.setJobRunning(true);
   runPanel.setStatus('Starting…', 0);
   try {
     job = await startTrackedJob(host, params, (event) => runPanel.showProgress(event));
@@ -124,7 +138,8 @@ async function run(params: JobParams): Promise<void> {
         await workspace.showResult(job.jobId, result, scaled);
       }
       const s = result.summary;
-      jobSummary.textContent = `${s.iterations} iterations of ${s.algorithm.toUpperCase()} (${s.loss} loss) in ${formatDuration(s.seconds)}; final objective ${formatNumber(s.objective)}.`;
+      jobSummary.textContent = `${note ? `${capitalise(note)}: ` : ''}${s.iterations} iterations of ${solverName(s.algorithm)} (${s.loss} loss) in ${formatDuration(s.seconds)}; final objective ${formatNumber(s.objective)}.`;
+      jobSummary.dataset.guided = String(params.kind === 'separate' && (params.guides?.length ?? 0) > 0);
       runPanel.setStatus('Done.', 1);
     } else if (outcome.type === 'failed') {
       showError(`The job failed: ${outcome.error}`);
@@ -139,6 +154,7 @@ async function run(params: JobParams): Promise<void> {
     job = null;
     running = false;
     runPanel.setRunning(false);
+    if (workspace instanceof AudioWorkspace) workspace.setJobRunning(false);
   }
 }
 
@@ -164,3 +180,13 @@ installShortcuts({
 showHome(true);
 // Connecting the event stream now means the socket is already open when the first job starts.
 host.onJobEvent(() => {});
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "cd, best of 3 runs" → "CD, best of 3 runs": the solver's acronym in capitals, the note as is. */
+function solverName(algorithm: string): string {
+  const comma = algorithm.indexOf(',');
+  return comma < 0 ? algorithm.toUpperCase() : algorithm.slice(0, comma).toUpperCase() + algorithm.slice(comma);
+}

@@ -39,8 +39,10 @@ export function wireFileInput(elements: FileInputElements, onFile: (file: File) 
   });
   window.addEventListener('drop', (event) => {
     if (!hasFiles(event)) return;
-    event.preventDefault();
     reset();
+    // A view that takes dropped files itself (a source lane's guide clip) has handled it already.
+    if (event.defaultPrevented) return;
+    event.preventDefault();
     const file = event.dataTransfer?.files[0];
     if (file) onFile(file);
   });

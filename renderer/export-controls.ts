@@ -12,6 +12,8 @@ export class ExportControls {
   readonly status: HTMLElement;
   readonly list: HTMLUListElement;
   private jobId: string | null = null;
+  /** Settles what the export depends on first (e.g. endmember names still being sent to the host). */
+  private before: () => Promise<void> = () => Promise.resolve();
 
   /** `title`: the button's tooltip, saying what the export writes. */
   constructor(
@@ -35,6 +37,10 @@ export class ExportControls {
     }
   }
 
+  setBeforeExport(before: () => Promise<void>): void {
+    this.before = before;
+  }
+
   /** Exports the shown result (the button, Ctrl/⌘+E and the desktop menu all come here). */
   async run(): Promise<void> {
     const jobId = this.jobId;
@@ -42,6 +48,7 @@ export class ExportControls {
     this.button.disabled = true;
     this.status.textContent = 'Exporting…';
     try {
+      await this.before();
       const { files } = await this.context.host.exportResult(jobId);
       // The result was cleared meanwhile (a new job): its report no longer belongs here.
       if (this.jobId !== jobId) return;

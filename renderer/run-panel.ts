@@ -1,4 +1,5 @@
-import type { JobParams, JobProgressEvent, OpenedFile, UnmixJobParams } from '../app/host-api.js';
+import { MAX_RESTARTS, SOLVER_LOSSES, type JobParams, type JobProgressEvent, type OpenedFile, type UnmixJobParams } from '../app/host-api.js';
+import type { NmfAlgorithm } from '../app/nmf/nmf-types.js';
 import { byId } from './dom.js';
 import { formatDuration, formatNumber } from './format.js';
 import { ObjectivePlot } from './objective-plot.js';
@@ -17,6 +18,8 @@ export class RunPanel {
   private readonly loss = byId('loss', HTMLSelectElement);
   private readonly iterations = byId('iterations', HTMLInputElement);
   private readonly seed = byId('seed', HTMLInputElement);
+  private readonly algorithm = byId('algorithm', HTMLSelectElement);
+  private readonly restarts = byId('restarts', HTMLInputElement);
   private readonly init = byId('init', HTMLSelectElement);
   private readonly sumToOne = byId('sum-to-one', HTMLInputElement);
   private readonly sparsity = byId('sparsity', HTMLInputElement);
@@ -38,7 +41,14 @@ export class RunPanel {
       else handlers.onRun(params);
     });
     this.cancelButton.addEventListener('click', () => handlers.onCancel());
+    // The solvers on offer follow the loss; the constrained unmixing model has its own solver.
+    for (const input of [this.loss, this.sumToOne, this.sparsity, this.minVolume]) input.addEventListener('input', () => this.update());
     this.update();
+  }
+
+  /** The form's job parameters for the open file, or why they cannot be used (null: no file). */
+  currentParams(): JobParams | string | null {
+    return this.file ? this.readParams(this.file) : null;
   }
 
   setFile(file: OpenedFile | null): void {
@@ -81,11 +91,32 @@ export class RunPanel {
     const kind = this.file?.summary.kind ?? null;
     this.audioFields.hidden = kind === 'cube';
     this.cubeFields.hidden = kind !== 'cube';
-    const inputs = [this.sources, this.components, this.endmembers, this.loss, this.iterations, this.seed, this.init, this.sumToOne, this.sparsity, this.minVolume];
+    const inputs = [this.sources, this.components, this.endmembers, this.loss, this.iterations, this.seed, this.init, this.sumToOne, this.sparsity, this.minVolume, this.algorithm, this.restarts];
     for (const input of inputs) input.disabled = this.running || kind === null;
+    const loss = this.effectiveLoss(kind);
+    for (const option of this.algorithm.options) {
+      const solves = SOLVER_LOSSES[option.value as NmfAlgorithm] as readonly string[] | undefined;
+      option.hidden = option.disabled = !(solves?.includes(loss) ?? false);
+    }
+    if (this.algorithm.selectedOptions[0]?.disabled) this.algorithm.value = 'auto';
+    if (kind === 'cube' && this.constrained()) {
+      this.algorithm.value = 'auto';
+      this.restarts.value = '1';
+      this.algorithm.disabled = this.restarts.disabled = true;
+    }
     this.runButton.disabled = this.running || kind === null;
     this.runButton.setAttribute('aria-busy', String(this.running));
     if (!this.running) this.cancelButton.disabled = true;
+  }
+
+  /** The loss the job will minimise: the chosen one, or the input kind's default. */
+  private effectiveLoss(kind: 'audio' | 'cube' | null): string {
+    return this.loss.value === 'auto' ? (kind === 'cube' ? 'frobenius' : 'kl') : this.loss.value;
+  }
+
+  /** Sum-to-one unmixing (asked for, or implied by sparsity or minimum volume). */
+  private constrained(): boolean {
+    return this.sumToOne.checked || Number(this.sparsity.value) > 0 || Number(this.minVolume.value) > 0;
   }
 
   /** The job parameters, or why the form's values cannot be used. */
@@ -102,7 +133,15 @@ export class RunPanel {
     const seed = read(this.seed, 'Seed', 0, 2 ** 32 - 1);
     if (typeof seed === 'string') return seed;
     const chosen = this.loss.value;
-    const loss: { loss?: 'kl' | 'frobenius' } = chosen === 'kl' || chosen === 'frobenius' ? { loss: chosen } : {};
+    const restarts = read(this.restarts, 'Restarts', 1, MAX_RESTARTS);
+    if (typeof restarts === 'string') return restarts;
+    const algorithm = (Object.keys(SOLVER_LOSSES) as NmfAlgorithm[]).find((name) => name === this.algorithm.value && name !== 'auto');
+    // Only what differs from the defaults is sent, so hosts that predate an option still run.
+    const loss: { loss?: 'kl' | 'frobenius'; algorithm?: NmfAlgorithm; restarts?: number } = {
+      ...(chosen === 'kl' || chosen === 'frobenius' ? { loss: chosen } : {}),
+      ...(algorithm ? { algorithm } : {}),
+      ...(restarts > 1 ? { restarts } : {}),
+    };
     if (file.summary.kind === 'cube') {
       const endmembers = read(this.endmembers, 'Endmembers', 1, Math.max(1, file.summary.bands - 1));
       if (typeof endmembers === 'string') return endmembers;

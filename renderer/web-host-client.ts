@@ -49,6 +49,7 @@ export function createWebHostClient(baseUrl?: string): HostApi {
       return { ...header, spectra: arrays[0]!, activations: arrays[1]! };
     },
     regroupSources: (jobId, assignment) => callJson('regroupSources', jobId, assignment),
+    renameEndmembers: (jobId, names) => callJson('renameEndmembers', jobId, names),
     onJobEvent: (listener) => events.subscribe(listener),
   };
   // Guards the mapping above against drifting from the method list both transports share.

@@ -2,18 +2,24 @@
 import { parseArgs } from 'node:util';
 import { SOURCE_NAME } from '../../app/audio/guided-separation.js';
 import { defaultComponents } from '../../app/audio/separate.js';
+import { DEFAULT_STFT_OPTIONS, WINDOW_TYPES, type WindowType } from '../../app/audio/stft.js';
 import type { WavFormat } from '../../app/audio/wav-codec.js';
 import { parseBandList } from '../../app/hsi/prepare-cube.js';
 import { UNMIX_INITS, type UnmixInit } from '../../app/hsi/unmix.js';
+import { MAX_RESTARTS, SOLVER_LOSSES } from '../../app/host-api.js';
 import type { NmfAlgorithm, NmfInit, NmfLoss } from '../../app/nmf/nmf-types.js';
 
 export const USAGE = `Usage:
   nmf-studio separate <file.wav> --sources S [--components K] [--loss kl|frobenius|is]
                       [--guide SOURCE=clip.wav …] [--guide-range SOURCE=START-END[,START-END…] …]
                       [--guide-components Ks] [--max-iter N] [--seed N] [--format pcm16|pcm24|float32]
+                      [--window-size N] [--hop N] [--window hann|hamming|blackman|sine]
+                      [--mask-exponent p] [--algorithm auto|mu|cd|hals|anls] [--restarts N]
                       --out DIR [--force] [--json]
   nmf-studio unmix <cube> --endmembers P [--loss frobenius|kl] [--init vca|spa|nndsvd|random]
                       [--sum-to-one] [--sparsity x] [--min-volume x] [--bad-bands 1-4,100-110]
+                      [--bands FIRST-LAST] [--subset ROW0,COL0,ROWS,COLS] [--bin N]
+                      [--endmember-names a,b,…] [--algorithm auto|mu|cd|hals|anls] [--restarts N]
                       [--max-iter N] [--seed N] --out DIR [--force] [--json]
   nmf-studio factorize <V.csv|V.tsv|V.npy> --rank r|a-b|a,b,… [--loss frobenius|kl|is|beta=<number>]
                       [--algorithm mu|hals|anls|cd|auto] [--init random|nndsvd|nndsvda|nndsvdar|spa]
@@ -30,12 +36,25 @@ runs per rank (default 10), objective and cophenetic correlation per rank, no fi
 
 export class UsageError extends Error {}
 
+/** A solver that does not minimise the loss (SOLVER_LOSSES) is a usage error, before any file is read. */
+function checkSolver<T extends JobCommon>(common: T, defaultLoss: NmfLoss): T {
+  const loss = common.loss ?? defaultLoss;
+  if (common.algorithm !== undefined && !SOLVER_LOSSES[common.algorithm].includes(loss)) {
+    const fits = (Object.keys(SOLVER_LOSSES) as NmfAlgorithm[]).filter((a) => SOLVER_LOSSES[a].includes(loss));
+    throw new UsageError(`--algorithm ${common.algorithm} does not minimise the ${loss} loss; for ${loss} use ${fits.join(', ')}`);
+  }
+  return common;
+}
+
 interface JobCommon {
   readonly input: string;
   readonly out: string;
   readonly loss: NmfLoss | undefined;
   readonly maxIter: number;
   readonly seed: number;
+  /** NMF solver and restarts (best objective of N seeds); checked against the loss by the host. */
+  readonly algorithm: NmfAlgorithm | undefined;
+  readonly restarts: number | undefined;
   readonly force: boolean;
   readonly json: boolean;
 }
@@ -51,12 +70,17 @@ export type CliCommand =
       /** Guided separation when non-empty, in the order given (one entry per flag). */
       readonly guides: readonly CliGuide[];
       readonly guideComponents: number | undefined;
+      /** STFT and mask settings (app/audio/separate.ts SeparationParams); undefined: the engine's defaults. */
+      readonly windowSize: number | undefined;
+      readonly hop: number | undefined;
+      readonly window: WindowType | undefined;
+      readonly maskExponent: number | undefined;
     } & JobCommon)
   | ({ readonly command: 'unmix' } & UnmixOptions & JobCommon)
   | FactorizeCommand
   /** SDR/SIR/SAR/SI-SDR of separated sources (WAV), or unmixing scores (other references). */
   | { readonly command: 'evaluate'; readonly reference: readonly string[]; readonly estimate: readonly string[]; readonly json: boolean }
-  | { readonly command: 'serve'; readonly port: number; readonly out: string | undefined };
+  | { readonly command: 'serve'; readonly port: number | 'default'; readonly out: string | undefined };
 
 /**
  * `--guide SOURCE=clip.wav` (a clip of the source alone) or `--guide-range SOURCE=START-END,…`
@@ -80,6 +104,14 @@ export interface UnmixOptions {
   readonly minVolume: number | undefined;
   /** 0-based band indices from --bad-bands (given 1-based, like ENVI's band numbers). */
   readonly badBands: readonly number[] | undefined;
+  /** --bands FIRST-LAST (1-based, inclusive), turned 0-based. */
+  readonly bandRange?: { readonly first: number; readonly last: number };
+  /** --subset ROW0,COL0,ROWS,COLS: the window's corner (0-based) and size. */
+  readonly window?: { readonly row: number; readonly col: number; readonly rows: number; readonly cols: number };
+  /** --bin N: average N × N pixel blocks. */
+  readonly bin?: number;
+  /** --endmember-names a,b,c: one name per endmember, for the exports. */
+  readonly endmemberNames?: readonly string[];
 }
 
 /**
@@ -124,6 +156,10 @@ const options = {
   sparsity: { type: 'string' },
   'min-volume': { type: 'string' },
   'bad-bands': { type: 'string' },
+  bands: { type: 'string' },
+  subset: { type: 'string' },
+  bin: { type: 'string' },
+  'endmember-names': { type: 'string' },
   tol: { type: 'string' },
   restarts: { type: 'string' },
   loss: { type: 'string' },
@@ -133,6 +169,10 @@ const options = {
   guide: { type: 'string', multiple: true },
   'guide-range': { type: 'string', multiple: true },
   'guide-components': { type: 'string' },
+  'window-size': { type: 'string' },
+  hop: { type: 'string' },
+  window: { type: 'string' },
+  'mask-exponent': { type: 'string' },
   out: { type: 'string', short: 'o' },
   port: { type: 'string' },
   force: { type: 'boolean' },
@@ -168,13 +208,15 @@ export function parseCli(argv: readonly string[]): CliCommand {
       loss: values.loss === undefined ? undefined : parseLoss(values.loss, losses),
       maxIter: values['max-iter'] === undefined ? 200 : integer('--max-iter', values['max-iter'], 1),
       seed: values.seed === undefined ? 0 : integer('--seed', values.seed, 0),
+      algorithm: values.algorithm === undefined ? undefined : oneOf('--algorithm', values.algorithm, ALGORITHMS),
+      restarts: values.restarts === undefined ? undefined : integer('--restarts', values.restarts, 1, MAX_RESTARTS),
       force: values.force ?? false,
       json: values.json ?? false,
     };
   };
   switch (command) {
     case 'separate': {
-      allowed(['sources', 'components', 'loss', 'max-iter', 'seed', 'format', 'guide', 'guide-range', 'guide-components', 'out', 'force', 'json']);
+      allowed(['sources', 'components', 'loss', 'max-iter', 'seed', 'format', 'guide', 'guide-range', 'guide-components', 'window-size', 'hop', 'window', 'mask-exponent', 'algorithm', 'restarts', 'out', 'force', 'json']);
       if (values.sources === undefined) throw new UsageError(`'separate' needs --sources S`);
       const sources = integer('--sources', values.sources, 1);
       const guides = [...(values.guide ?? []).map(parseGuideClip), ...(values['guide-range'] ?? []).map(parseGuideRange)];
@@ -183,6 +225,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
       const components = values.components === undefined ? defaultComponents(sources) : integer('--components', values.components, 1);
       if (components < sources) throw new UsageError(`--components (${components}) must be at least --sources (${sources})`);
       if (values['guide-components'] !== undefined && guides.length === 0) throw new UsageError(`--guide-components applies to guided separation: give --guide or --guide-range`);
+      if (values.restarts !== undefined && guides.length > 0) throw new UsageError(`--restarts applies to automatic separation: guided separation starts from the learnt dictionaries`);
       return {
         command: 'separate',
         sources,
@@ -190,23 +233,33 @@ export function parseCli(argv: readonly string[]): CliCommand {
         format: values.format === undefined ? undefined : parseFormat(values.format),
         guides,
         guideComponents: values['guide-components'] === undefined ? undefined : integer('--guide-components', values['guide-components'], 1),
+        ...parseStftFlags(values),
         // Separation also takes Itakura–Saito (β = 0), the scale-invariant divergence of Févotte et al. 2009.
-        ...jobCommon(['kl', 'frobenius', 'is']),
+        ...checkSolver(jobCommon(['kl', 'frobenius', 'is']), 'kl'),
       };
     }
     case 'unmix': {
-      allowed(['endmembers', 'loss', 'init', 'sum-to-one', 'sparsity', 'min-volume', 'bad-bands', 'max-iter', 'seed', 'out', 'force', 'json']);
+      allowed(['endmembers', 'loss', 'init', 'sum-to-one', 'sparsity', 'min-volume', 'bad-bands', 'bands', 'subset', 'bin', 'endmember-names', 'algorithm', 'restarts', 'max-iter', 'seed', 'out', 'force', 'json']);
       if (values.endmembers === undefined) throw new UsageError(`'unmix' needs --endmembers P`);
       const sparsity = values.sparsity === undefined ? undefined : nonnegativeNumber('--sparsity', values.sparsity);
       const minVolume = values['min-volume'] === undefined ? undefined : nonnegativeNumber('--min-volume', values['min-volume']);
-      const common = jobCommon();
+      const common = checkSolver(jobCommon(), 'frobenius');
+      if ((values['sum-to-one'] || (sparsity ?? 0) > 0 || (minVolume ?? 0) > 0) && (common.algorithm !== undefined || common.restarts !== undefined)) {
+        throw new UsageError(`--algorithm and --restarts apply to plain NMF unmixing; --sum-to-one, --sparsity and --min-volume use their own solver`);
+      }
       // As app/hsi/unmix.ts refuses it, but before the cube is read.
       if (common.loss === 'kl' && ((sparsity ?? 0) > 0 || (minVolume ?? 0) > 0)) {
         throw new UsageError(`--sparsity and --min-volume are implemented for --loss frobenius only, not kl`);
       }
+      const endmembers = integer('--endmembers', values.endmembers, 1);
+      const endmemberNames = values['endmember-names'] === undefined ? undefined : parseEndmemberNames(values['endmember-names'], endmembers);
       return {
         command: 'unmix',
-        endmembers: integer('--endmembers', values.endmembers, 1),
+        endmembers,
+        ...(values.bands === undefined ? {} : { bandRange: parseBandRange(values.bands) }),
+        ...(values.subset === undefined ? {} : { window: parseSubset(values.subset) }),
+        ...(values.bin === undefined ? {} : { bin: integer('--bin', values.bin, 1) }),
+        ...(endmemberNames ? { endmemberNames } : {}),
         init: values.init === undefined ? undefined : oneOf('--init', values.init, UNMIX_INITS),
         sumToOne: values['sum-to-one'] ?? false,
         sparsity,
@@ -244,7 +297,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
     case 'serve':
       allowed(['port', 'out']);
       if (rest.length > 0) throw new UsageError(`'serve' takes no files`);
-      return { command: 'serve', port: values.port === undefined ? 0 : integer('--port', values.port, 0, 65535), out: values.out };
+      // Default: a fixed port, so the page's origin (and its recent files) is the same every run.
+      return { command: 'serve', port: values.port === undefined ? 'default' : integer('--port', values.port, 0, 65535), out: values.out };
     case undefined:
       throw new UsageError('no command given');
     default:
@@ -263,6 +317,41 @@ function parseBadBands(text: string): number[] {
   } catch (error) {
     throw new UsageError(`--bad-bands: ${(error as Error).message}`);
   }
+}
+
+/** `--bands 10-150`: one range of band numbers as ENVI shows them (1-based, inclusive), turned 0-based. */
+function parseBandRange(text: string): { first: number; last: number } {
+  const match = /^\s*(\d+)\s*[-–]\s*(\d+)\s*$/.exec(text);
+  if (!match) throw new UsageError(`--bands: '${text}' is not a band range such as 10-150 (band numbers from 1)`);
+  const first = Number(match[1]);
+  const last = Number(match[2]);
+  if (first < 1 || last < first) throw new UsageError(`--bands: '${text}' must go from a band ≥ 1 up to a band at least as large`);
+  return { first: first - 1, last: last - 1 };
+}
+
+/** `--subset 100,200,64,64`: the first row and column (0-based, as GDAL's -srcwin counts) and the size in rows and columns. */
+function parseSubset(text: string): { row: number; col: number; rows: number; cols: number } {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length !== 4 || parts.some((part) => !/^\d+$/.test(part))) {
+    throw new UsageError(`--subset: '${text}' must be ROW0,COL0,ROWS,COLS (whole numbers; ROW0 and COL0 from 0)`);
+  }
+  const [row, col, rows, cols] = parts.map(Number) as [number, number, number, number];
+  if (rows < 1 || cols < 1) throw new UsageError(`--subset: the window must be at least 1×1 pixels, got ${rows}×${cols}`);
+  return { row, col, rows, cols };
+}
+
+/**
+ * `--endmember-names soil,tree,water`: exactly one name per endmember, each 1–64 characters
+ * (they head the CSV columns and name the PNG files; main/host/job-outputs.ts checks the rest).
+ */
+function parseEndmemberNames(text: string, endmembers: number): string[] {
+  const names = text.split(',').map((name) => name.trim());
+  if (names.length !== endmembers) throw new UsageError(`--endmember-names: ${names.length} name${names.length === 1 ? '' : 's'} for --endmembers ${endmembers}`);
+  names.forEach((name, i) => {
+    if (name === '' || name.length > 64) throw new UsageError(`--endmember-names: name ${i + 1} must be 1 to 64 characters`);
+    if (/\p{Cc}/u.test(name)) throw new UsageError(`--endmember-names: name ${i + 1} contains a control character`);
+  });
+  return names;
 }
 
 /**
@@ -386,6 +475,31 @@ function clockTime(text: string): number | null {
   if (parts.length > 3 || parts.some((p) => !/^(?:\d+\.?\d*|\.\d+)$/.test(p))) return null;
   if (parts.slice(1).some((p) => Number(p) >= 60)) return null;
   return parts.reduce((total, p) => total * 60 + Number(p), 0);
+}
+
+/**
+ * `--window-size N --hop N --window TYPE --mask-exponent p`, checked here with the engine's own
+ * rules (stft.ts validateStftOptions, soft-mask.ts validateMaskExponent) so that a bad value is a
+ * usage error before the file is read. The hop is checked against the window size given, or the
+ * default one; without --hop the engine takes a quarter of the window size.
+ */
+function parseStftFlags(values: { 'window-size'?: string; hop?: string; window?: string; 'mask-exponent'?: string }): {
+  windowSize: number | undefined;
+  hop: number | undefined;
+  window: WindowType | undefined;
+  maskExponent: number | undefined;
+} {
+  const windowSize = values['window-size'] === undefined ? undefined : integer('--window-size', values['window-size'], 4, 1 << 20);
+  if (windowSize !== undefined && (windowSize & (windowSize - 1)) !== 0) throw new UsageError(`--window-size must be a power of two (e.g. 1024, 2048, 4096), got '${values['window-size']}'`);
+  const size = windowSize ?? DEFAULT_STFT_OPTIONS.windowSize;
+  const hop = values.hop === undefined ? undefined : integer('--hop', values.hop, 1, size / 2);
+  const window = values.window === undefined ? undefined : oneOf('--window', values.window, WINDOW_TYPES);
+  let maskExponent: number | undefined;
+  if (values['mask-exponent'] !== undefined) {
+    maskExponent = strictNumber(values['mask-exponent']) ?? NaN;
+    if (!(maskExponent > 0 && maskExponent <= 16)) throw new UsageError(`--mask-exponent must be a number in (0, 16] (1: ratio masks, 2: Wiener), got '${values['mask-exponent']}'`);
+  }
+  return { windowSize, hop, window, maskExponent };
 }
 
 function parseFormat(text: string): WavFormat {

@@ -55,10 +55,27 @@ async function runJob(command: JobCommand): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     const opened = await host.openPath(command.input);
-    const common = { fileId: opened.fileId, loss: command.loss, maxIter: command.maxIter, seed: command.seed };
+    const common = {
+      fileId: opened.fileId,
+      loss: command.loss,
+      maxIter: command.maxIter,
+      seed: command.seed,
+      ...(command.algorithm !== undefined ? { algorithm: command.algorithm } : {}),
+      ...(command.restarts !== undefined ? { restarts: command.restarts } : {}),
+    };
     const params: JobParams =
       command.command === 'separate'
-        ? { kind: 'separate', sources: command.sources, components: command.components, ...common, ...(await separationGuides(host, command)) }
+        ? {
+            kind: 'separate',
+            sources: command.sources,
+            components: command.components,
+            ...common,
+            ...(command.windowSize !== undefined ? { windowSize: command.windowSize } : {}),
+            ...(command.hop !== undefined ? { hop: command.hop } : {}),
+            ...(command.window !== undefined ? { window: command.window } : {}),
+            ...(command.maskExponent !== undefined ? { maskExponent: command.maskExponent } : {}),
+            ...(await separationGuides(host, command)),
+          }
         : {
             kind: 'unmix',
             endmembers: command.endmembers,
@@ -68,6 +85,9 @@ async function runJob(command: JobCommand): Promise<number> {
             ...(command.sparsity !== undefined ? { sparsity: command.sparsity } : {}),
             ...(command.minVolume !== undefined ? { minVolume: command.minVolume } : {}),
             ...(command.badBands !== undefined ? { badBands: command.badBands } : {}),
+            ...(command.window !== undefined ? { window: command.window } : {}),
+            ...(command.bandRange !== undefined ? { bandRange: command.bandRange } : {}),
+            ...(command.bin !== undefined ? { bin: command.bin } : {}),
           };
     if (command.command === 'separate' && !command.force) {
       // Refuse before minutes of work, not after: the source files' names are known up front
@@ -89,6 +109,7 @@ async function runJob(command: JobCommand): Promise<number> {
     }
     if (final.type === 'failed') throw new Error(final.error);
     if (final.type !== 'done') throw new Error('job ended without a result');
+    if (command.command === 'unmix' && command.endmemberNames) await host.renameEndmembers(jobId, command.endmemberNames);
     const exported = await host.exportWith(jobId, {
       directory: command.out,
       onExisting: command.force ? 'overwrite' : 'fail',
@@ -107,6 +128,7 @@ async function runJob(command: JobCommand): Promise<number> {
               energyShare: s.energyShare,
             })),
             mixtureResidual: result.mixtureResidual,
+            ...(result.stft ? { stft: result.stft } : {}),
           }
         : null;
     // Unmixing: HySime's suggestion, the bands left out, and SAD/RMSE when the input has ground truth.
@@ -169,10 +191,14 @@ async function separationGuides(host: NodeHost, command: Extract<CliCommand, { c
   return { guides, ...(command.guideComponents === undefined ? {} : { guideComponents: command.guideComponents }) };
 }
 
-async function serve(port: number, exportDir: string): Promise<number> {
+async function serve(port: number | 'default', exportDir: string): Promise<number> {
   const host = createSessionHost({ exportDir });
   const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
   const server = await startWebHost({ host, port, rendererDir });
+  if (server.fellBackFrom !== null) {
+    // A different port is a different origin: the page's recent files are those of that port.
+    process.stdout.write(`Port ${server.fellBackFrom} is in use; using port ${server.port} instead (recent files are kept per port).\n`);
+  }
   process.stdout.write(`NMF Studio is serving at ${server.url}\nExports go to ${exportDir}. Press Ctrl+C to stop.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

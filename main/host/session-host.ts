@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { SeparationModelData } from '../../app/audio/separate.js';
+import { DEFAULT_MASK_EXPONENT } from '../../app/audio/soft-mask.js';
 import { readWavInfo } from '../../app/audio/wav-codec.js';
 import { CancelledError } from '../../app/cancellation.js';
 import { detectKind } from '../../app/detect-kind.js';
@@ -25,11 +26,12 @@ import type {
   SeparateJobParams,
   SeparationModel,
   SeparationResult,
+  UnmixResult,
 } from '../../app/host-api.js';
 import type { WorkerGuide, WorkerJob, WorkerOutput } from '../../native-workers/common/job-protocol.js';
 import { runInNodeWorker } from '../../native-workers/node/run-in-node-worker.js';
 import { FileExistsError, writeFileAtomic, type OnExisting } from './atomic-write.js';
-import { jobOutputs, sourceWav, type OutputOptions } from './job-outputs.js';
+import { checkEndmemberNames, endmemberNames, jobOutputs, sourceWav, type OutputOptions } from './job-outputs.js';
 import { readInputFile } from './read-input-file.js';
 
 type SeparateOutput = WorkerOutput & { kind: 'separate' };
@@ -54,6 +56,8 @@ interface JobRecord {
   error: string | null;
   /** The latest regrouping of a separation's sources (regroupSources), settled or not. */
   regrouping?: Promise<unknown>;
+  /** An unmixing's endmember names (renameEndmembers); absent: the defaults. */
+  endmemberNames?: string[];
 }
 
 export interface ExportOptions extends OutputOptions {
@@ -149,7 +153,13 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
     if (file.opened.summary.kind !== expected) {
       throw new Error(`${file.opened.name}: ${params.kind} needs ${expected === 'audio' ? 'an audio file' : 'a hyperspectral cube'}, this is ${file.opened.summary.kind === 'audio' ? 'audio' : 'a cube'}`);
     }
-    const common = { loss: params.loss ?? (params.kind === 'separate' ? 'kl' : 'frobenius'), maxIter: params.maxIter ?? 200, seed: params.seed ?? 0 } as const;
+    const common = {
+      loss: params.loss ?? (params.kind === 'separate' ? 'kl' : 'frobenius'),
+      maxIter: params.maxIter ?? 200,
+      seed: params.seed ?? 0,
+      ...(params.algorithm !== undefined ? { algorithm: params.algorithm } : {}),
+      ...(params.restarts !== undefined ? { restarts: params.restarts } : {}),
+    } as const;
     // The worker gets its own copy of the bytes; the host keeps the file open for further jobs.
     const bytes = file.bytes.slice();
     return params.kind === 'separate'
@@ -157,7 +167,15 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
           kind: 'separate',
           fileName: file.opened.name,
           bytes,
-          params: { sources: params.sources, components: params.components, ...common },
+          params: {
+            sources: params.sources,
+            components: params.components,
+            ...common,
+            ...(params.windowSize !== undefined ? { windowSize: params.windowSize } : {}),
+            ...(params.hop !== undefined ? { hop: params.hop } : {}),
+            ...(params.window !== undefined ? { window: params.window } : {}),
+            ...(params.maskExponent !== undefined ? { maskExponent: params.maskExponent } : {}),
+          },
           ...guidesFor(params),
         }
       : {
@@ -172,6 +190,9 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
             ...(params.sparsity !== undefined ? { sparsity: params.sparsity } : {}),
             ...(params.minVolume !== undefined ? { minVolume: params.minVolume } : {}),
             ...(params.badBands !== undefined ? { badBands: [...params.badBands] } : {}),
+            ...(params.window !== undefined ? { window: { ...params.window } } : {}),
+            ...(params.bandRange !== undefined ? { bandRange: { ...params.bandRange } } : {}),
+            ...(params.bin !== undefined ? { bin: params.bin } : {}),
           },
         };
   };
@@ -261,6 +282,14 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
     return { job, output, model };
   };
 
+  /** The framing and mask exponent a separation's model was made with (defaults filled in). */
+  const stftOfModel = (model: SeparationModelData): NonNullable<SeparationResult['stft']> => ({
+    windowSize: model.windowSize,
+    hop: model.hop,
+    window: model.window ?? 'hann',
+    maskExponent: model.maskExponent ?? DEFAULT_MASK_EXPONENT,
+  });
+
   const getResult = async (jobId: string): Promise<JobResult> => {
     const job = finishedJob(jobId);
     const output = job.output;
@@ -272,6 +301,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
         channels: output.output.sources[0]?.channels.length ?? 0,
         sources: output.output.sources.map((s) => ({ name: s.name, energyShare: s.energyShare })),
         mixtureResidual: output.output.mixtureResidual,
+        ...(output.output.model ? { stft: stftOfModel(output.output.model) } : {}),
       };
     }
     if (output.kind === 'unmix') {
@@ -303,6 +333,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
         clippedNegatives,
         suggestedEndmembers,
         droppedBands,
+        endmemberNames: endmemberNames(output, job.endmemberNames),
       };
     }
     throw new Error(`job ${jobId} is a plain factorization and has no workspace result`);
@@ -313,7 +344,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
     const directory = resolve(exportOptions.directory ?? options.exportDir);
     await mkdir(directory, { recursive: true });
     const onExisting = exportOptions.onExisting ?? 'rename';
-    const outputs = jobOutputs(job.file.opened.name, job.output, exportOptions);
+    const outputs = jobOutputs(job.file.opened.name, job.output, { ...(job.endmemberNames ? { endmemberNames: job.endmemberNames } : {}), ...exportOptions });
     if (onExisting === 'fail') {
       // Refuse before writing anything, so a refused export leaves no half set of files.
       for (const output of outputs) {
@@ -393,6 +424,13 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
       job.regrouping = run;
       await run;
       return (await getResult(jobId)) as SeparationResult;
+    },
+    async renameEndmembers(jobId: string, names: readonly string[]): Promise<UnmixResult> {
+      const job = finishedJob(jobId);
+      if (job.output.kind !== 'unmix') throw new Error(`job ${jobId} is not an unmixing`);
+      checkEndmemberNames(names, job.output.output.endmembers.cols);
+      job.endmemberNames = [...names];
+      return (await getResult(jobId)) as UnmixResult;
     },
     exportWith,
     onJobEvent(listener: (event: JobEvent) => void): () => void {

@@ -61,6 +61,7 @@ function routeHandlers(host: HostApi, maxUploadBytes: number): { readonly [M in 
       return { kind: 'bytes', contentType: 'application/octet-stream', body: packFloats(header, [spectra, activations]) };
     },
     regroupSources: async (req) => json(await host.regroupSources(...(await args(req, 'regroupSources')))),
+    renameEndmembers: async (req) => json(await host.renameEndmembers(...(await args(req, 'renameEndmembers')))),
   };
 }
 

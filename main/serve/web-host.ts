@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HostApi } from '../../app/host-api.js';
 import { createApiRoutes, type ApiRoute } from './api-routes.js';
 import { createEventSocketServer, rejectUpgrade, type EventSocketServer } from './event-socket.js';
 import { errorMessage, HttpError, sendError, sendJson, statusForError } from './http-error.js';
 import { refuseForeignRequest } from './origin-guard.js';
+import { listenOnLoopback, type PortRequest } from './port-choice.js';
 import { authenticate, presentedTokens, tokenCookie } from './request-auth.js';
 import { contentSecurityPolicy, setCommonHeaders } from './security-headers.js';
 import { isHtmlPath, locateStaticFile, sendStaticFile } from './static-files.js';
@@ -13,8 +13,11 @@ import { createToken } from './token.js';
 
 export interface WebHostOptions {
   readonly host: HostApi;
-  /** 0 picks any free port. */
-  readonly port: number;
+  /**
+   * 0 picks any free port; 'default' the fixed default (port-choice.ts), or the next free port
+   * after it when it is taken.
+   */
+  readonly port: number | 'default';
   /** The built renderer (index.html, app.js, …). */
   readonly rendererDir: string;
   /** Largest file openFile accepts; default 2 GiB. */
@@ -25,6 +28,8 @@ export interface WebHost {
   /** The page's address, token included: the only way in. */
   readonly url: string;
   readonly port: number;
+  /** The default port, when it was taken and `port` is a later one; otherwise null. */
+  readonly fellBackFrom: number | null;
   readonly token: string;
   close(): Promise<void>;
 }
@@ -103,14 +108,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = createToken();
   const server = createServer();
   server.on('clientError', (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const request: PortRequest = options.port === 'default' ? { port: 'default' } : { port: options.port };
+  const { port, fellBackFrom } = await listenOnLoopback(server, request);
   const ctx: Context = {
     port,
     token,
@@ -131,6 +130,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
+    fellBackFrom,
     token,
     close: () =>
       new Promise<void>((resolve, reject) => {

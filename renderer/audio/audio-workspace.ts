@@ -6,6 +6,9 @@ import { messageOf } from '../error-banner.js';
 import { ExportControls } from '../export-controls.js';
 import { formatClock, formatNumber } from '../format.js';
 import { ComponentList } from './component-list.js';
+import { GuidePanel } from './guide-panel.js';
+import { GuideSet } from './guide-set.js';
+import { RangeSelector } from './range-selector.js';
 import { SourceLane } from './source-lane.js';
 import { SpectrogramView, type SpectrogramOptions } from './spectrogram-view.js';
 import { Timeline } from './timeline.js';
@@ -45,6 +48,11 @@ export class AudioWorkspace {
   private readonly resultArea: HTMLElement;
   private readonly regroupStatus: HTMLElement;
   private readonly residual = element('p', { className: 'hint', attrs: { 'data-testid': 'mixture-residual' } });
+  private readonly guides: GuideSet;
+  private readonly selector: RangeSelector;
+  private readonly guidePanel: GuidePanel;
+  /** The latest separation's source names (kept while a new job runs, for the guides' menus). */
+  private sourceNames: readonly string[] = [];
   private options: SpectrogramOptions = { logFrequency: true, colormap: 'viridis' };
   private mixture: AudioBuffer | null = null;
   private sources: SourceState[] = [];
@@ -64,6 +72,11 @@ export class AudioWorkspace {
   ) {
     const duration = analysis.length / analysis.sampleRate;
     this.timeline = new Timeline(duration);
+    this.guides = new GuideSet(duration);
+    this.guidePanel = new GuidePanel(this.guides, {
+      onRun: () => this.runGuided(),
+      onMarkingChange: (on) => this.selector.setMarking(on),
+    });
 
     // Transport and view controls.
     this.playButton = element('button', { className: 'primary play', text: 'Play', attrs: { type: 'button', 'data-testid': 'play', 'aria-keyshortcuts': 'Space', title: 'Play or pause (Space)' } });
@@ -98,13 +111,14 @@ export class AudioWorkspace {
         element('label', { className: 'inline', text: 'Colours ', attrs: { for: 'spectrogram-colormap' } }),
         colormap,
       ]),
+      element('div', { className: 'tool-group' }, [this.guidePanel.markButton]),
       element('div', { className: 'tool-group' }, [this.exports.button]),
     ]);
 
     // Lanes: ruler, mixture, then the sources once separated; one playhead over all.
     this.waveform = new WaveformView(analysis.envelope, analysis.sampleRate, `Waveform of ${file.name}`);
     this.mixtureSpectrogram = new SpectrogramView(`Spectrogram of ${file.name}`, this.options, 'spectrogram mixture-spectrogram');
-    this.mixtureBody = element('div', { className: 'lane-body', attrs: { tabindex: '0', 'aria-label': 'Mixture: click to seek, drag to pan, wheel or +/− to zoom', 'data-testid': 'mixture-lane' } }, [
+    this.mixtureBody = element('div', { className: 'lane-body', attrs: { tabindex: '0', 'aria-label': 'Mixture: click to seek, drag to pan, wheel or +/− to zoom, Shift+drag to mark a solo range (Delete removes the selected one)', 'data-testid': 'mixture-lane' } }, [
       this.waveform.element,
       this.mixtureSpectrogram.element,
     ]);
@@ -126,14 +140,20 @@ export class AudioWorkspace {
       this.exports.list,
       this.lanes,
       this.regroupStatus,
+      this.guidePanel.element,
       this.resultArea,
     );
+    this.selector = new RangeSelector(this.mixtureBody, this.timeline, this.guides, () => this.sourceNames);
+    const onKey = (event: KeyboardEvent): void => this.onKey(event);
+    root.addEventListener('keydown', onKey);
 
     this.mixtureSpectrogram.setData(analysis.spectrogram, this.timeline.view);
     this.cleanups.push(
       this.timeline.onChange((view) => this.applyView(view)),
       this.timeline.attach(this.mixtureBody, (t) => this.transport.seek(t)),
       this.transport.onChange(() => this.onTransport()),
+      this.guides.onChange(() => this.showLaneClips()),
+      () => root.removeEventListener('keydown', onKey),
     );
     this.applyView(this.timeline.view);
     this.onTransport();
@@ -172,6 +192,7 @@ export class AudioWorkspace {
       onMute: (i: number) => this.transport.setMuted(i, !this.transport.trackState(i).muted),
       onSave: (i: number) => this.saveSource(i),
       onComponentDropped: (k: number, s: number) => void this.moveComponent(k, s),
+      onClipDropped: (file: File, s: number) => void this.addClip(file, s),
     };
     const buffers = await Promise.all(wavs.map((wav) => decodeAudio(wav, result.sampleRate)));
     this.sources = result.sources.map((source, i) => ({
@@ -185,6 +206,10 @@ export class AudioWorkspace {
       this.lanes.insertBefore(source.lane.element, this.playhead);
       this.cleanups.push(this.timeline.attach(source.lane.body, (t) => this.transport.seek(t)));
     }
+    this.sourceNames = result.sources.map((s) => s.name);
+    this.guidePanel.setSourceNames(this.sourceNames);
+    this.guides.keepSources(this.sources.length);
+    this.selector.render();
     this.transport.setTracks(buffers);
     await this.analyseSources();
     this.residual.textContent = residualNote(result);
@@ -217,6 +242,11 @@ export class AudioWorkspace {
     if (this.mixture) this.transport.setTracks([this.mixture]);
   }
 
+  /** A job runs (or stopped): guided runs wait for it. */
+  setJobRunning(running: boolean): void {
+    this.guidePanel.setRunning(running);
+  }
+
   togglePlay(): void {
     this.transport.toggle();
   }
@@ -230,6 +260,8 @@ export class AudioWorkspace {
     if (this.loop !== 0) cancelAnimationFrame(this.loop);
     for (const cleanup of this.cleanups) cleanup();
     this.clearResult();
+    this.selector.dispose();
+    this.guidePanel.dispose();
     this.transport.dispose();
     this.mixtureSpectrogram.dispose();
     this.waveform.dispose();
@@ -303,6 +335,57 @@ export class AudioWorkspace {
       for (const s of this.sources) s.lane.setBusy(false);
       this.onTransport();
     }
+  }
+
+  /** Guided mode: a dropped example clip, opened through the host, becomes lane `source`'s guide. */
+  private async addClip(file: File, source: number): Promise<void> {
+    const lane = this.sources[source]?.name ?? `source ${source + 1}`;
+    try {
+      const opened = await this.context.host.openFile(file.name, await file.arrayBuffer());
+      if (this.disposed) return;
+      const rate = this.file.summary.kind === 'audio' ? this.file.summary.sampleRate : 0;
+      if (opened.summary.kind !== 'audio') throw new Error(`${opened.name} is not audio: a guide clip is a WAV recording of ${lane} alone`);
+      if (opened.summary.sampleRate !== rate) {
+        throw new Error(`${opened.name} is at ${opened.summary.sampleRate} Hz but ${this.file.name} is at ${rate} Hz: a guide clip needs the mixture's sample rate`);
+      }
+      this.guides.addClip(opened.fileId, opened.name, source);
+    } catch (error) {
+      const message = messageOf(error);
+      this.context.onError(message.startsWith(file.name) ? `Guide clip for ${lane}: ${message}` : `Guide clip ${file.name} for ${lane}: ${message}`);
+    }
+  }
+
+  private showLaneClips(): void {
+    this.sources.forEach((s, i) =>
+      s.lane.setClips(
+        this.guides.clips.filter((c) => c.source === i),
+        (id) => this.guides.removeClip(id),
+      ),
+    );
+  }
+
+  private runGuided(): void {
+    const guides = this.guides.toHostGuides();
+    if (guides.length === 0) {
+      this.context.onError('Mark a range and assign it to a source, or drop an example clip on a source lane, before separating with guides.');
+      return;
+    }
+    if (!this.context.runGuided) {
+      this.context.onError('Guided separation is not available here.');
+      return;
+    }
+    this.context.runGuided(guides, this.guides.describe());
+  }
+
+  /** Delete or Backspace removes the selected range (not while typing in a field). */
+  private onKey(event: KeyboardEvent): void {
+    if (event.key !== 'Delete' && event.key !== 'Backspace') return;
+    const target = event.target;
+    if (target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+    const selected = this.guides.selected;
+    if (selected === null) return;
+    event.preventDefault();
+    this.guides.removeRange(selected);
   }
 
   private saveSource(index: number): void {

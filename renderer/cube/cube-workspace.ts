@@ -48,6 +48,11 @@ export class CubeWorkspace {
   /** Per-endmember factor of the sum-to-one model (UnmixingFit). */
   private factors: Float32Array | null = null;
   private names: string[] = [];
+  /** Which names the user set; the others export under the host's defaults (`endmember-1`…). */
+  private renamed: boolean[] = [];
+  private hostNames: readonly string[] = [];
+  /** The latest renameEndmembers call, settled before an export. */
+  private renaming: Promise<void> = Promise.resolve();
   private jobId: string | null = null;
   private selected: { row: number; col: number };
   private pixelRequest = 0;
@@ -97,6 +102,7 @@ export class CubeWorkspace {
     const fit = element('button', { text: 'Fit', attrs: { type: 'button', title: 'Fit the image to the view (0)', 'aria-label': 'Fit the image to the view' } });
     fit.addEventListener('click', () => this.image.fit());
     this.exports = new ExportControls(context, 'Write the abundance maps (GeoTIFF) and the endmember spectra (CSV) into the export folder (Ctrl+E / ⌘E)');
+    this.exports.setBeforeExport(() => this.renaming);
     const toolbar = element('div', { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Image' } }, [
       element('span', { className: 'tool-group' }, [element('label', { text: 'Image ', attrs: { for: 'image-mode' } }), this.mode]),
       this.tripleGroup,
@@ -156,6 +162,8 @@ export class CubeWorkspace {
     this.result = result;
     this.maps = maps;
     this.names = Array.from({ length: P }, (_, p) => `Endmember ${p + 1}`);
+    this.renamed = new Array<boolean>(P).fill(false);
+    this.hostNames = result.endmemberNames ?? Array.from({ length: P }, (_, p) => `endmember-${p + 1}`);
     const bands = result.bands;
     const endmembers = new Float32Array(bands * P);
     result.endmembers.forEach((spectrum, p) => spectrum.forEach((v, b) => (endmembers[b * P + p] = v)));
@@ -177,7 +185,12 @@ export class CubeWorkspace {
       { className: 'endmember-names', attrs: { 'aria-label': 'Endmember names' } },
       this.names.map((name, p) => {
         const input = element('input', { attrs: { type: 'text', value: name, maxlength: '40', 'aria-label': `Name of endmember ${p + 1}`, 'data-testid': 'endmember-name' } });
-        input.addEventListener('input', () => this.rename(p, input.value.trim() || `Endmember ${p + 1}`));
+        input.addEventListener('input', () => {
+          this.renamed[p] = input.value.trim() !== '';
+          this.rename(p, input.value.trim() || `Endmember ${p + 1}`);
+        });
+        // A committed name (Enter, leaving the field) goes to the host, for the exported files.
+        input.addEventListener('change', () => this.commitNames());
         const swatch = element('span', { className: 'lane-swatch', attrs: { 'aria-hidden': 'true' } });
         swatch.style.background = seriesColor(p);
         return element('li', {}, [swatch, input]);
@@ -322,6 +335,20 @@ export class CubeWorkspace {
 
   private endmemberSeries(): LineSeries[] {
     return this.names.map((name, p) => ({ label: name, color: seriesColor(p), width: 2.2 }));
+  }
+
+  /** Sends the names to the host (renameEndmembers): the CSV header, band names and file names use them. */
+  private commitNames(): void {
+    const jobId = this.jobId;
+    if (jobId === null) return;
+    const names = this.names.map((name, p) => (this.renamed[p] ? name : (this.hostNames[p] ?? name)));
+    // One after another, so the last committed names are the ones kept.
+    this.renaming = this.renaming.then(() =>
+      this.context.host.renameEndmembers(jobId, names).then(
+        () => undefined,
+        (error: unknown) => this.context.onError(`The endmember names could not be used for the exports: ${messageOf(error)}`),
+      ),
+    );
   }
 
   private rename(p: number, name: string): void {

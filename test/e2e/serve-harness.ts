@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 // Shared by the serve-* end-to-end tests: the real CLI's web host, driven by headless Chromium.
 
@@ -26,12 +26,23 @@ export interface ServeSession {
   readonly page: Page;
   /** Console errors and uncaught page errors, which every test requires to stay empty. */
   readonly pageErrors: string[];
+  /** Everything the server printed so far (stdout and stderr). */
+  serverOutput(): string;
   close(): Promise<void>;
 }
 
+export interface ServeSessionOptions {
+  /** Arguments to `serve` instead of the default `--port 0` (any free port). */
+  readonly serveArgs?: readonly string[];
+  /** A browser profile folder kept across sessions (localStorage, IndexedDB); default a fresh one. */
+  readonly userDataDir?: string;
+  /** Keep --out's folder on close (a later session reuses it). */
+  readonly outDir?: string;
+}
+
 /** Starts `nmf-studio serve` and resolves with the URL it prints (token included). */
-function startServer(outDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'nmf-studio.js'), 'serve', '--port', '0', '--out', outDir], {
+function startServer(outDir: string, serveArgs: readonly string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'nmf-studio.js'), 'serve', ...serveArgs, '--out', outDir], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -70,15 +81,19 @@ function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startServeSession(): Promise<ServeSession> {
-  const outDir = await mkdtemp(join(tmpdir(), 'nmf-serve-e2e-'));
+export async function startServeSession(options: ServeSessionOptions = {}): Promise<ServeSession> {
+  const outDir = options.outDir ?? (await mkdtemp(join(tmpdir(), 'nmf-serve-e2e-')));
   await mkdir(ARTIFACTS_DIR, { recursive: true });
-  const server = await startServer(outDir);
+  const server = await startServer(outDir, options.serveArgs ?? ['--port', '0']);
   server.child.removeAllListeners('exit');
-  let browser: Browser | null = null;
+  let context: BrowserContext | null = null;
   try {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const launch = { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS } as const;
+    const viewport = { viewport: { width: 1280, height: 900 } } as const;
+    // A persistent profile keeps the page's storage across sessions, as a user's browser does.
+    context = options.userDataDir
+      ? await chromium.launchPersistentContext(options.userDataDir, { ...launch, ...viewport })
+      : await (await chromium.launch(launch)).newContext(viewport);
     // tsx compiles the tests with esbuild's keepNames, which wraps named functions in __name();
     // functions sent to page.evaluate need that helper in the page too.
     await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
@@ -89,23 +104,31 @@ export async function startServeSession(): Promise<ServeSession> {
       if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => pageErrors.push(`page: ${error.message}`));
-    const openedBrowser = browser;
+    const opened = context;
     return {
       url: server.url,
       outDir,
       page,
       pageErrors,
+      serverOutput: server.output,
       async close() {
-        await openedBrowser.close();
+        await closeBrowser(opened);
         await stopServer(server.child);
-        await rm(outDir, { recursive: true, force: true });
+        if (!options.outDir) await rm(outDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    await browser?.close();
+    if (context) await closeBrowser(context);
     await stopServer(server.child);
     throw error;
   }
+}
+
+/** Closes a context and the browser it runs in (a persistent context is its own browser). */
+async function closeBrowser(context: BrowserContext): Promise<void> {
+  const browser = context.browser();
+  await context.close();
+  await browser?.close();
 }
 
 /** Loads the page and checks it is cross-origin isolated (what COOP + COEP are for). */

@@ -161,9 +161,13 @@ describe('workspace: hyperspectral', { timeout: 300_000 }, () => {
       assert.deepEqual(session.pageErrors, []);
     }));
 
-  it('exports the maps as a GeoTIFF and the spectra as CSV', () =>
+  it('exports the maps as a GeoTIFF and the spectra as CSV, under the names given in the workspace', () =>
     withFailureReport(session, 'workspace-cube-export', async () => {
       const { page } = session;
+      // A committed name (Enter) goes to the host (renameEndmembers) and into the exported files;
+      // the endmembers left unnamed keep the host's default names.
+      await page.getByTestId('endmember-name').nth(1).fill('Bare soil');
+      await page.getByTestId('endmember-name').nth(1).press('Enter');
       await page.getByTestId('export').click();
       const items = page.getByTestId('export-list').locator('li');
       await items.nth(1).waitFor();
@@ -176,7 +180,7 @@ describe('workspace: hyperspectral', { timeout: 300_000 }, () => {
       assert.deepEqual([decoded.getWidth(), decoded.getHeight(), decoded.getSamplesPerPixel()], [SIZE, SIZE, ENDMEMBERS]);
       const lines = (await readFile(csv, 'utf8')).trim().split('\n');
       assert.equal(lines.length, BANDS + 1);
-      assert.match(lines[0]!, /^wavelength \(Nanometers\),endmember-1,endmember-2,endmember-3$/);
+      assert.match(lines[0]!, /^wavelength \(Nanometers\),endmember-1,Bare soil,endmember-3$/);
       assert.deepEqual(session.pageErrors, []);
     }));
 });

@@ -40,7 +40,7 @@ describe('workspace: run panel', { timeout: 240_000 }, () => {
       await page.getByTestId('file-name').filter({ hasText: 'noise.wav' }).waitFor();
       await page.getByTestId('spectrogram').first().waitFor();
       const fields = await page.evaluate(() =>
-        ['sources', 'components', 'loss', 'iterations', 'seed'].map((id) => {
+        ['sources', 'components', 'loss', 'algorithm', 'iterations', 'seed', 'restarts'].map((id) => {
           const input = document.getElementById(id) as HTMLInputElement | HTMLSelectElement;
           return { id, value: input.value, label: document.querySelector(`label[for="${id}"]`)?.textContent ?? '', tooltip: input.title, visible: input.offsetParent !== null };
         }),
@@ -52,8 +52,21 @@ describe('workspace: run panel', { timeout: 240_000 }, () => {
       }
       assert.deepEqual(
         fields.map((f) => f.value),
-        ['2', '8', 'auto', '200', '0'],
+        ['2', '8', 'auto', 'auto', '200', '0', '1'],
       );
+      // The solvers on offer follow the loss (KL by default for audio: no HALS or ANLS).
+      const offered = (): Promise<string[]> => page.getByTestId('algorithm').locator('option:not([disabled])').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      assert.deepEqual(await offered(), ['auto', 'mu', 'cd']);
+      await page.getByTestId('loss').selectOption('frobenius');
+      assert.deepEqual(await offered(), ['auto', 'mu', 'cd', 'hals', 'anls']);
+      await page.getByTestId('algorithm').selectOption('hals');
+      await page.getByTestId('loss').selectOption('kl');
+      assert.equal(await page.getByTestId('algorithm').inputValue(), 'auto', 'a solver the new loss lacks falls back to automatic');
+      await page.getByTestId('loss').selectOption('auto');
+      await page.getByTestId('restarts').fill('21');
+      await page.getByTestId('run').click();
+      await page.getByRole('alert').filter({ hasText: 'Restarts must be a whole number from 1 to 20' }).waitFor();
+      await page.getByTestId('restarts').fill('1');
       assert.equal(await page.getByTestId('endmembers').isVisible(), false, 'cube fields are hidden for audio');
 
       // Values the job cannot take are refused before anything starts.
@@ -159,18 +172,22 @@ describe('workspace: run panel', { timeout: 240_000 }, () => {
       assert.deepEqual(session.pageErrors, []);
     }));
 
-  it('runs with the chosen loss and seed to the end', () =>
+  it('runs with the chosen loss, solver, restarts and seed to the end; the summary names them', () =>
     withFailureReport(session, 'workspace-run-params-used', async () => {
       const { page } = session;
       await page.getByTestId('components').fill('4');
       await page.getByTestId('iterations').fill('30');
       await page.getByTestId('loss').selectOption('frobenius');
       await page.getByTestId('seed').fill('3');
+      await page.getByTestId('algorithm').selectOption('anls');
+      await page.getByTestId('restarts').fill('2');
       await page.getByTestId('run').click();
       await page.getByTestId('stage').filter({ hasText: 'Done.' }).waitFor({ timeout: 120_000 });
-      assert.match(await page.getByTestId('job-summary').innerText(), /frobenius loss/);
+      // The host's summary: ANLS ran (not the automatic HALS), twice, on the Frobenius loss.
+      assert.match(await page.getByTestId('job-summary').innerText(), /iterations of ANLS, best of 2 runs \(frobenius loss\)/);
       assert.equal(await page.getByTestId('source-lane').count(), 2);
       assert.equal(await page.getByTestId('component').count(), 4);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-run-solver.png'), fullPage: true });
       assert.deepEqual(session.pageErrors, []);
     }));
 });

@@ -93,6 +93,7 @@ const SAMPLE_ARGS: Record<string, unknown[]> = {
   getSourceAudio: ['job-1', 1],
   getAbundanceMap: ['job-1', 0],
   regroupSources: ['job-1', [0, 1, 0]],
+  renameEndmembers: ['job-1', ['soil', 'water']],
 };
 
 describe('Electron preload', () => {

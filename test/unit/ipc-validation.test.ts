@@ -79,6 +79,7 @@ const VALID: Partial<Record<HostMethod, unknown[]>> = {
   getSourceAudio: ['job-1', 0],
   getAbundanceMap: ['job-1', 2],
   exportResult: ['job-1'],
+  renameEndmembers: ['job-1', ['soil', 'water']],
 };
 
 /** Arguments every method must refuse. */

@@ -100,6 +100,23 @@ function createFakeHost() {
         mixtureResidual: 0,
       };
     },
+    async renameEndmembers(jobId, names) {
+      calls.push({ method: 'renameEndmembers', args: [jobId, names] });
+      knownJob(jobId);
+      return {
+        kind: 'unmix',
+        summary: { jobId, input: 'cube.tif', kind: 'cube', loss: 'frobenius', algorithm: 'hals', iterations: 10, objective: 1.5, seconds: 0.1 },
+        rows: 1,
+        cols: 3,
+        bands: 2,
+        wavelengths: null,
+        wavelengthUnits: null,
+        endmembers: [[1, 2]],
+        abundanceRanges: [{ min: 0, max: 1 }],
+        clippedNegatives: 0,
+        endmemberNames: [...names],
+      };
+    },
     onJobEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -298,6 +315,15 @@ describe('web host', () => {
     assert.equal((JSON.parse(regrouped.body.toString()) as { kind: string }).kind, 'separate');
     assert.equal((await post('regroupSources', ['job-1', [0, -1]])).status, 400);
     assert.equal((await post('regroupSources', ['job-1', []])).status, 400);
+
+    const renamed = await post('renameEndmembers', ['job-1', ['soil']]);
+    assert.equal(renamed.status, 200);
+    assert.deepEqual((JSON.parse(renamed.body.toString()) as { endmemberNames: string[] }).endmemberNames, ['soil']);
+    // Refused before the host: blank, too long, control characters, not strings, wrong arity.
+    for (const bad of [['job-1', ['']], ['job-1', ['x'.repeat(65)]], ['job-1', ['a\nb']], ['job-1', [7]], ['job-1', 'soil'], ['job-1']]) {
+      const refused = await post('renameEndmembers', bad);
+      assert.equal(refused.status, 400, JSON.stringify(bad));
+    }
 
     assert.deepEqual(
       fake.calls.map((c) => c.method),
