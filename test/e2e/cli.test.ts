@@ -10,6 +10,7 @@ import { readEnvi } from '../../app/hsi/envi-reader.js';
 import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
 import { writeGeoTiff } from '../../app/hsi/geotiff-writer.js';
 import { createRandom } from '../../app/random.js';
+import { UTM_30M_GEO } from '../utm-geo.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = join(root, '..', 'shared', 'data');
@@ -102,14 +103,7 @@ test('unmix: GeoTIFF → abundance GeoTIFF keeping georeferencing, endmember CSV
     const sum = a[0]! + a[1]! + a[2]!;
     for (let b = 0; b < bands; b++) cube[b]![px] = 1000 * (a[0]! * spectra[0]![b]! + a[1]! * spectra[1]![b]! + a[2]! * spectra[2]![b]!) / sum;
   }
-  const geo = {
-    modelPixelScale: [30, 30, 0],
-    modelTiepoint: [0, 0, 0, 500000, 4100000, 0],
-    modelTransformation: null,
-    geoKeyDirectory: [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32611],
-    geoAsciiParams: null,
-    geoDoubleParams: null,
-  };
+  const geo = UTM_30M_GEO;
   const input = join(dir, 'scene.tif');
   writeFileSync(input, writeGeoTiff(cube, rows, cols, { geo }));
   const run = cli(['unmix', input, '--endmembers', '3', '--max-iter', '100', '--out', dir, '--json']);

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 // Shared by the serve-* end-to-end tests: the real CLI's web host, driven by headless Chromium.
@@ -137,6 +138,25 @@ export async function openApp(session: ServeSession): Promise<void> {
   await session.page.getByTestId('home-view').waitFor();
   const isolated = await session.page.evaluate(() => globalThis.crossOriginIsolated);
   if (!isolated) throw new Error('the page is not cross-origin isolated');
+}
+
+/**
+ * For a describe() block: hooks that start a serve session with the app open before its tests and
+ * close it after them. Returns the session's getter (the session exists once the hook has run).
+ */
+export function useAppSession(options: ServeSessionOptions = {}): () => ServeSession {
+  let session: ServeSession | null = null;
+  before(async () => {
+    session = await startServeSession(options);
+    await openApp(session);
+  });
+  after(async () => {
+    await session?.close();
+  });
+  return () => {
+    if (!session) throw new Error('the serve session has not started (useAppSession is for a describe block)');
+    return session;
+  };
 }
 
 /** Runs a test body; on failure saves a screenshot and adds the page's state to the error. */

@@ -11,6 +11,7 @@ import { writeGeoTiff } from '../../app/hsi/geotiff-writer.js';
 import { abundancePngLayout } from '../../app/image/abundance-png.js';
 import { VIRIDIS } from '../../app/image/viridis.js';
 import { createRandom } from '../../app/random.js';
+import { UTM_30M_GEO } from '../utm-geo.js';
 
 // `nmf-studio unmix` with a window, binning, a band range and endmember names: the PNGs are in the
 // summary's outputs, named after the endmembers, coloured by the exported abundances; the
@@ -37,14 +38,7 @@ test('unmix --subset --bin --bands --endmember-names: named PNGs listed, maps on
     const sum = a[0]! + a[1]! + a[2]!;
     for (let b = 0; b < bands; b++) cube[b]![px] = (1000 * (a[0]! * spectra[0]![b]! + a[1]! * spectra[1]![b]! + a[2]! * spectra[2]![b]!)) / sum;
   }
-  const geo = {
-    modelPixelScale: [30, 30, 0],
-    modelTiepoint: [0, 0, 0, 500000, 4100000, 0],
-    modelTransformation: null,
-    geoKeyDirectory: [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32611],
-    geoAsciiParams: null,
-    geoDoubleParams: null,
-  };
+  const geo = UTM_30M_GEO;
   const input = join(dir, 'scene.tif');
   writeFileSync(input, writeGeoTiff(cube, rows, cols, { geo }));
   const out = join(dir, 'out');

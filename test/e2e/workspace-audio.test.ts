@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Download, Page } from 'playwright-core';
 import { decodeWav } from '../../app/audio/wav-codec.js';
-import { ARTIFACTS_DIR, canvasStats, openApp, REPO_ROOT, startServeSession, unnamedControls, withFailureReport, type ServeSession } from './serve-harness.js';
+import { ARTIFACTS_DIR, canvasStats, REPO_ROOT, unnamedControls, useAppSession, withFailureReport } from './serve-harness.js';
 
 // The audio workspace end to end: drop the bundled demo mixture (renderer/static/demo, written by
 // test/make-demo-inputs.py), check the mixture views draw, separate it, check every source lane and
@@ -37,20 +37,15 @@ async function level(page: Page): Promise<number> {
 }
 
 describe('workspace: audio', { timeout: 300_000 }, () => {
-  let session: ServeSession;
+  const app = useAppSession();
   let mixture: Float32Array;
   before(async () => {
-    session = await startServeSession();
-    await openApp(session);
     mixture = decodeWav(new Uint8Array(await readFile(DEMO)), DEMO).channels[0]!;
-  });
-  after(async () => {
-    await session?.close();
   });
 
   it('shows the dropped mixture: waveform and a zoomable spectrogram with log axis and colour maps', () =>
-    withFailureReport(session, 'workspace-audio-open', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-audio-open', async () => {
+      const { page } = app();
       await page.getByTestId('drop-zone').drop({ files: { name: 'demo-mixture.wav', mimeType: 'audio/wav', buffer: await readFile(DEMO) } });
       await page.getByTestId('file-name').filter({ hasText: 'demo-mixture.wav' }).waitFor();
       const spectrogram = page.getByTestId('mixture-lane').getByTestId('spectrogram');
@@ -94,12 +89,12 @@ describe('workspace: audio', { timeout: 300_000 }, () => {
       await page.getByTestId('zoom-fit').click();
       assert.equal(Number(await lanes.getAttribute('data-view-end')), SECONDS);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-audio-opened.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('separates it into source lanes and components that draw their data', () =>
-    withFailureReport(session, 'workspace-audio-separated', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-audio-separated', async () => {
+      const { page } = app();
       await page.getByTestId('sources').fill('2');
       await page.getByTestId('components').fill('8');
       await page.getByTestId('iterations').fill('200');
@@ -126,12 +121,12 @@ describe('workspace: audio', { timeout: 300_000 }, () => {
       assert.equal(await page.getByRole('alert').isHidden(), true);
       assert.deepEqual(await unnamedControls(page), [], 'every control and image has an accessible name');
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-audio-separated.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('plays with Space, moves the playhead, solos and mutes sources, and seeks by clicking', () =>
-    withFailureReport(session, 'workspace-audio-play', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-audio-play', async () => {
+      const { page } = app();
       await page.getByTestId('mixture-lane').focus();
       await page.keyboard.press('Space');
       await page.waitForTimeout(800);
@@ -165,12 +160,12 @@ describe('workspace: audio', { timeout: 300_000 }, () => {
       await page.mouse.click(box.x + box.width / 2, box.y + 20);
       const sought = await position(page);
       assert.ok(Math.abs(sought - SECONDS / 2) < 0.05, `a click seeks to the middle (${sought} s)`);
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('moves a component to the other source by drag and drop; the sources are rebuilt, still sum to the mixture, and export as such', () =>
-    withFailureReport(session, 'workspace-audio-regroup', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-audio-regroup', async () => {
+      const { page } = app();
       const before = [await downloadedSamples(page, 0), await downloadedSamples(page, 1)];
       assert.equal(before[0]!.length, RATE * SECONDS);
 
@@ -207,6 +202,6 @@ describe('workspace: audio', { timeout: 300_000 }, () => {
         assert.equal(maxDiff(decoded.channels[0]!, afterMove[s]!), 0, `the exported source ${s + 1} is the rebuilt one`);
       }
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-audio-exported.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 });

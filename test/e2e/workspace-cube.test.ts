@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fromArrayBuffer } from 'geotiff';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS_DIR, canvasStats, openApp, REPO_ROOT, startServeSession, unnamedControls, withFailureReport, type ServeSession } from './serve-harness.js';
+import { ARTIFACTS_DIR, canvasStats, REPO_ROOT, unnamedControls, useAppSession, withFailureReport } from './serve-harness.js';
 
 // The hyperspectral workspace end to end: drop the bundled demo cube (64 × 64 pixels, 40 bands
 // from 400 to 985 nm, written by test/make-demo-inputs.py), check the image modes, a pixel's
@@ -19,18 +19,11 @@ const ENDMEMBERS = 3;
 const plotAttr = async (page: Page, id: string, name: string): Promise<number> => Number(await page.getByTestId(id).getAttribute(`data-${name}`));
 
 describe('workspace: hyperspectral', { timeout: 300_000 }, () => {
-  let session: ServeSession;
-  before(async () => {
-    session = await startServeSession();
-    await openApp(session);
-  });
-  after(async () => {
-    await session?.close();
-  });
+  const app = useAppSession();
 
   it('shows the dropped cube as true colour, band triple or one band, plots a clicked pixel, and rotates the 3-D view', () =>
-    withFailureReport(session, 'workspace-cube-open', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-cube-open', async () => {
+      const { page } = app();
       await page.getByTestId('drop-zone').drop({ files: { name: 'demo-cube.tif', mimeType: 'image/tiff', buffer: await readFile(DEMO) } });
       await page.getByTestId('file-name').filter({ hasText: 'demo-cube.tif' }).waitFor();
       const image = page.getByTestId('image-view');
@@ -90,12 +83,12 @@ describe('workspace: hyperspectral', { timeout: 300_000 }, () => {
       await page.waitForTimeout(200);
       assert.equal((await canvasStats(pca)).hash, still.hash, 'Reset view goes back to the first view');
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-cube-opened.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('unmixes it: endmember spectra, abundance maps on one scale, the error map and the simplex', () =>
-    withFailureReport(session, 'workspace-cube-unmixed', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-cube-unmixed', async () => {
+      const { page } = app();
       await page.getByTestId('endmembers').fill(String(ENDMEMBERS));
       await page.getByTestId('iterations').fill('300');
       await page.getByTestId('run').click();
@@ -135,12 +128,12 @@ describe('workspace: hyperspectral', { timeout: 300_000 }, () => {
       await page.getByTestId('pixel-caption').filter({ hasText: /Pixel row [1-9], column 5[6-9]/ }).waitFor();
       assert.deepEqual(await unnamedControls(page), [], 'every control and image has an accessible name');
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-cube-unmixed.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('unmixes with the sum-to-one model from SPA: fractions that add up to one in every pixel', () =>
-    withFailureReport(session, 'workspace-cube-sum-to-one', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-cube-sum-to-one', async () => {
+      const { page } = app();
       await page.getByTestId('init').selectOption('spa');
       await page.getByTestId('sum-to-one').check();
       await page.getByTestId('iterations').fill('200');
@@ -158,12 +151,12 @@ describe('workspace: hyperspectral', { timeout: 300_000 }, () => {
       const rms = Number(/RMS error ([\d.e+-]+)/.exec(caption)?.[1]);
       assert.ok(rms > 0 && rms < 0.005, `the sum-to-one model, with its pixel scale and endmember factors, fits the pixel (${caption})`);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-cube-sum-to-one.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('exports the maps as a GeoTIFF and the spectra as CSV, under the names given in the workspace', () =>
-    withFailureReport(session, 'workspace-cube-export', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-cube-export', async () => {
+      const { page } = app();
       // A committed name (Enter) goes to the host (renameEndmembers) and into the exported files;
       // the endmembers left unnamed keep the host's default names.
       await page.getByTestId('endmember-name').nth(1).fill('Bare soil');
@@ -181,6 +174,6 @@ describe('workspace: hyperspectral', { timeout: 300_000 }, () => {
       const lines = (await readFile(csv, 'utf8')).trim().split('\n');
       assert.equal(lines.length, BANDS + 1);
       assert.match(lines[0]!, /^wavelength \(Nanometers\),endmember-1,Bare soil,endmember-3$/);
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 });

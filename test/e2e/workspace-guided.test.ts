@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Download, Page } from 'playwright-core';
 import { decodeWav } from '../../app/audio/wav-codec.js';
-import { ARTIFACTS_DIR, openApp, REPO_ROOT, startServeSession, unnamedControls, withFailureReport, type ServeSession } from './serve-harness.js';
+import { ARTIFACTS_DIR, REPO_ROOT, unnamedControls, useAppSession, withFailureReport } from './serve-harness.js';
 
 // Guided mode in the audio workspace, end to end. The fixtures (test/make-guided-fixtures.py): a
 // 4 s mixture where a bass plays alone for the first second and bells join at 1.0 s, and an
@@ -53,19 +53,12 @@ async function dragOnMixture(page: Page, from: number, to: number): Promise<void
 }
 
 describe('workspace: guided separation', { timeout: 300_000 }, () => {
-  let session: ServeSession;
+  const app = useAppSession();
   let automatic: Float32Array[] = [];
-  before(async () => {
-    session = await startServeSession();
-    await openApp(session);
-  });
-  after(async () => {
-    await session?.close();
-  });
 
   it('separates automatically first: the bass (lowest centroid) is source 1', () =>
-    withFailureReport(session, 'workspace-guided-automatic', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-guided-automatic', async () => {
+      const { page } = app();
       await page.getByTestId('drop-zone').drop({ files: { name: 'mixture.wav', mimeType: 'audio/wav', buffer: await readFile(join(FIXTURES, 'mixture.wav')) } });
       await page.getByTestId('file-name').filter({ hasText: 'mixture.wav' }).waitFor();
       await page.locator('.mixture-spectrogram[data-frames]').waitFor();
@@ -78,12 +71,12 @@ describe('workspace: guided separation', { timeout: 300_000 }, () => {
       const [e1, e2] = [energy(automatic[0]!, SOLO.start, SOLO.end), energy(automatic[1]!, SOLO.start, SOLO.end)];
       assert.ok(e1 > 4 * e2, `automatic: source 1 holds the solo bass (energies ${e1.toFixed(2)} vs ${e2.toFixed(2)})`);
       assert.equal(await page.getByTestId('run-guided').isDisabled(), true, 'no guides yet: nothing to run');
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('marks solo ranges (Mark mode and Shift+drag), edits and deletes them, and assigns one to a source', () =>
-    withFailureReport(session, 'workspace-guided-ranges', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-guided-ranges', async () => {
+      const { page } = app();
       // Mark mode: a plain drag selects instead of panning.
       await page.getByTestId('mark-range').click();
       assert.equal(await page.getByTestId('mark-range').getAttribute('aria-pressed'), 'true');
@@ -126,12 +119,12 @@ describe('workspace: guided separation', { timeout: 300_000 }, () => {
       await menu.selectOption('1');
       assert.match(await page.getByTestId('range-overlay').getByTestId('range').first().innerText(), /→ source-2/);
       assert.equal(await page.getByTestId('run-guided').isDisabled(), false);
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('takes an example clip dropped on a lane, and refuses one at another sample rate', () =>
-    withFailureReport(session, 'workspace-guided-clip', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-guided-clip', async () => {
+      const { page } = app();
       const lane = page.getByTestId('source-lane').nth(0);
       await lane.drop({ files: { name: 'bells-clip-8k.wav', mimeType: 'audio/wav', buffer: await readFile(join(FIXTURES, 'bells-clip-8k.wav')) } });
       await page.getByRole('alert').filter({ hasText: '8000 Hz' }).waitFor();
@@ -147,12 +140,12 @@ describe('workspace: guided separation', { timeout: 300_000 }, () => {
       assert.match(await page.getByTestId('guide-hint').innerText(), /Guided by 1 range and 1 clip/);
       assert.deepEqual(await unnamedControls(page), [], 'every guide control has an accessible name');
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-guided-marked.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('separates with the guides: the new result replaces the old, and the bass moved to source 2', () =>
-    withFailureReport(session, 'workspace-guided-run', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-guided-run', async () => {
+      const { page } = app();
       await page.getByTestId('run-guided').click();
       await page.getByTestId('job-summary').filter({ hasText: 'Guided by 1 range and 1 clip' }).waitFor({ timeout: 120_000 });
       assert.equal(await page.getByTestId('job-summary').getAttribute('data-guided'), 'true');
@@ -172,6 +165,6 @@ describe('workspace: guided separation', { timeout: 300_000 }, () => {
       assert.ok(maxDiff(sum, mixture) < 3 / 32768, 'the guided sources still sum to the mixture');
       await page.waitForTimeout(300);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-guided-separated.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { ARTIFACTS_DIR, canvasStats, openApp, REPO_ROOT, startServeSession, unnamedControls, withFailureReport, type ServeSession } from './serve-harness.js';
+import { describe, it } from 'node:test';
+import { ARTIFACTS_DIR, canvasStats, REPO_ROOT, unnamedControls, useAppSession, withFailureReport } from './serve-harness.js';
 
 // The home page: bundled demos one click away, recent files that reopen in one click, Open… with
 // Ctrl+O, drops onto a workspace, errors in the alert region, and light/dark from the OS.
@@ -10,18 +10,11 @@ import { ARTIFACTS_DIR, canvasStats, openApp, REPO_ROOT, startServeSession, unna
 const DEMO_DIR = join(REPO_ROOT, 'renderer', 'static', 'demo');
 
 describe('workspace: home', { timeout: 240_000 }, () => {
-  let session: ServeSession;
-  before(async () => {
-    session = await startServeSession();
-    await openApp(session);
-  });
-  after(async () => {
-    await session?.close();
-  });
+  const app = useAppSession();
 
   it('opens both demos in one click each and lists them as recent files that reopen', () =>
-    withFailureReport(session, 'workspace-home-demos', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-home-demos', async () => {
+      const { page } = app();
       assert.equal(await page.getByTestId('recent-file').count(), 0);
       assert.deepEqual(await unnamedControls(page), [], 'every control on the home page has an accessible name');
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-home.png'), fullPage: true });
@@ -55,12 +48,12 @@ describe('workspace: home', { timeout: 240_000 }, () => {
       await spectrogram.waitFor();
       await page.waitForTimeout(300);
       assert.ok((await canvasStats(spectrogram)).colours > 50, 'the reopened file is analysed and drawn');
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('opens a file with Ctrl+O and by dropping it onto the workspace; a bad file is refused in the alert region', () =>
-    withFailureReport(session, 'workspace-home-open', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-home-open', async () => {
+      const { page } = app();
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')]);
       await chooser.setFiles({ name: 'picked.tif', mimeType: 'image/tiff', buffer: await readFile(join(DEMO_DIR, 'demo-cube.tif')) });
       await page.getByTestId('file-name').filter({ hasText: 'picked.tif' }).waitFor();
@@ -76,14 +69,14 @@ describe('workspace: home', { timeout: 240_000 }, () => {
       assert.equal(await page.getByTestId('file-name').innerText(), 'dropped.wav', 'the previous file stays open');
       assert.equal(await page.getByTestId('run').isEnabled(), true);
       // Chromium itself logs every non-2xx response; that one is expected here, nothing else is.
-      const unexpected = session.pageErrors.filter((e) => !/Failed to load resource: the server responded with a status of 400/.test(e));
+      const unexpected = app().pageErrors.filter((e) => !/Failed to load resource: the server responded with a status of 400/.test(e));
       assert.deepEqual(unexpected, []);
-      session.pageErrors.length = 0;
+      app().pageErrors.length = 0;
     }));
 
   it('follows the light or dark theme of the OS', () =>
-    withFailureReport(session, 'workspace-home-theme', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-home-theme', async () => {
+      const { page } = app();
       const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
       await page.emulateMedia({ colorScheme: 'light' });
       assert.equal(await background(), 'rgb(244, 246, 249)');
@@ -96,6 +89,6 @@ describe('workspace: home', { timeout: 240_000 }, () => {
       await page.waitForTimeout(300);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-audio-dark.png'), fullPage: true });
       await page.emulateMedia({ colorScheme: 'light' });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 });

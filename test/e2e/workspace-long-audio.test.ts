@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { ARTIFACTS_DIR, canvasStats, openApp, startServeSession, withFailureReport, type ServeSession } from './serve-harness.js';
+import { describe, it } from 'node:test';
+import { ARTIFACTS_DIR, canvasStats, useAppSession, withFailureReport } from './serve-harness.js';
 
 // The scale requirement: a 1025 × 25 000 spectrogram must pan smoothly. A 291 s, 44.1 kHz
 // recording gives exactly that (2048-sample window → 1025 bins, hop 512 → 25 065 frames). What
@@ -42,18 +42,11 @@ function longWav(): Buffer {
 }
 
 describe('workspace: a long recording', { timeout: 300_000 }, () => {
-  let session: ServeSession;
-  before(async () => {
-    session = await startServeSession();
-    await openApp(session);
-  });
-  after(async () => {
-    await session?.close();
-  });
+  const app = useAppSession();
 
   it('draws a 1025 × 25 000 spectrogram and pans it by redrawing, never uploading it again', () =>
-    withFailureReport(session, 'workspace-long-audio', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-long-audio', async () => {
+      const { page } = app();
       await page.getByTestId('drop-zone').drop({ files: { name: 'long-sweep.wav', mimeType: 'audio/wav', buffer: longWav() } });
       await page.locator('.mixture-spectrogram[data-frames]').waitFor({ timeout: 120_000 });
       const frames = Number(await page.locator('.mixture-spectrogram').getAttribute('data-frames'));
@@ -119,6 +112,6 @@ describe('workspace: a long recording', { timeout: 300_000 }, () => {
       const panned = await canvasStats(spectrogram);
       assert.ok(panned.colours > 20 && panned.hash !== whole.hash, 'the panned view draws another part');
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-long-audio.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 });

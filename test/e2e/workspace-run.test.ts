@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WavEncoder from 'wav-encoder';
-import { ARTIFACTS_DIR, canvasStats, openApp, startServeSession, withFailureReport, type ServeSession } from './serve-harness.js';
+import { ARTIFACTS_DIR, canvasStats, useAppSession, withFailureReport } from './serve-harness.js';
 
 // The run panel: parameters with tooltips, Run/Cancel, progress, the live objective plot, and the
 // issue's responsiveness requirement while a job runs: the page keeps producing frames and every
@@ -24,18 +24,11 @@ function noiseWav(seconds: number): Buffer {
 }
 
 describe('workspace: run panel', { timeout: 240_000 }, () => {
-  let session: ServeSession;
-  before(async () => {
-    session = await startServeSession();
-    await openApp(session);
-  });
-  after(async () => {
-    await session?.close();
-  });
+  const app = useAppSession();
 
   it('offers every job parameter with a default, a label and a tooltip', () =>
-    withFailureReport(session, 'workspace-run-params', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-run-params', async () => {
+      const { page } = app();
       await page.getByTestId('drop-zone').drop({ files: { name: 'noise.wav', mimeType: 'audio/wav', buffer: noiseWav(60) } });
       await page.getByTestId('file-name').filter({ hasText: 'noise.wav' }).waitFor();
       await page.getByTestId('spectrogram').first().waitFor();
@@ -84,8 +77,8 @@ describe('workspace: run panel', { timeout: 240_000 }, () => {
     }));
 
   it('shows progress and a live objective plot, stays responsive while the job runs, and cancels', () =>
-    withFailureReport(session, 'workspace-run-live', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-run-live', async () => {
+      const { page } = app();
       await page.getByTestId('components').fill('32');
       await page.getByTestId('iterations').fill('100000');
       // Frame timing from the page's own clock: gaps between animation frames and long tasks.
@@ -169,12 +162,12 @@ describe('workspace: run panel', { timeout: 240_000 }, () => {
       assert.equal(await page.getByTestId('run').isEnabled(), true);
       assert.equal(await page.getByTestId('cancel').isDisabled(), true);
       assert.equal(await page.getByRole('alert').isHidden(), true);
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 
   it('runs with the chosen loss, solver, restarts and seed to the end; the summary names them', () =>
-    withFailureReport(session, 'workspace-run-params-used', async () => {
-      const { page } = session;
+    withFailureReport(app(), 'workspace-run-params-used', async () => {
+      const { page } = app();
       await page.getByTestId('components').fill('4');
       await page.getByTestId('iterations').fill('30');
       await page.getByTestId('loss').selectOption('frobenius');
@@ -188,6 +181,6 @@ describe('workspace: run panel', { timeout: 240_000 }, () => {
       assert.equal(await page.getByTestId('source-lane').count(), 2);
       assert.equal(await page.getByTestId('component').count(), 4);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'workspace-run-solver.png'), fullPage: true });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(app().pageErrors, []);
     }));
 });

@@ -1,12 +1,12 @@
 import { createJsKernels } from '../../app/nmf/kernels/js-kernels.js';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { cloneMatrix, createMatrix, matrixFromRows, multiply, type Matrix } from '../../app/matrix.js';
 import { factorize, frobeniusObjective, klObjective } from '../../app/nmf/index.js';
 import { createCdSolver } from '../../app/nmf/solvers/cd.js';
 import { UnsupportedProblemError, type NmfProblem, type Penalties } from '../../app/nmf/solvers/solver.js';
 import { createRandom } from '../../app/random.js';
+import { maxRelativeError, SKLEARN_CD_CASES } from '../sklearn-cd-fixture.js';
 
 const NO_PENALTIES: Penalties = { l1W: 0, l2W: 0, l1H: 0, l2H: 0 };
 
@@ -70,34 +70,7 @@ function start(V: Matrix, rank: number, seed: number): { W: Matrix; H: Matrix } 
   return { W: randomMatrix(V.rows, rank, seed, scale), H: randomMatrix(rank, V.cols, seed + 1, scale) };
 }
 
-interface SklearnCase {
-  readonly name: string;
-  readonly alphaW: number;
-  readonly alphaH: number;
-  readonly l1Ratio: number;
-  readonly penalties: Penalties;
-  readonly V: number[][];
-  readonly W0: number[][];
-  readonly H0: number[][];
-  readonly iterates: readonly { readonly iteration: number; readonly W: number[][]; readonly H: number[][] }[];
-}
-
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/sklearn-cd-frobenius.json', import.meta.url), 'utf8')) as {
-  readonly cases: readonly SklearnCase[];
-};
-
-/** Largest |ours − theirs| / |theirs| over the entries (an exact zero of theirs is measured against max |theirs|). */
-function maxRelativeError(ours: Matrix, theirs: readonly (readonly number[])[]): number {
-  const flat = theirs.flat();
-  const largest = Math.max(...flat.map(Math.abs));
-  let worst = 0;
-  flat.forEach((x, i) => {
-    worst = Math.max(worst, Math.abs(ours.data[i]! - x) / (x !== 0 ? Math.abs(x) : largest));
-  });
-  return worst;
-}
-
-for (const c of fixture.cases) {
+for (const c of SKLEARN_CD_CASES) {
   test(`β = 2 reproduces scikit-learn's coordinate descent iterates (${c.name})`, () => {
     const V = matrixFromRows(c.V);
     // The fixture's penalties come from scikit-learn's _compute_regularization: check they follow

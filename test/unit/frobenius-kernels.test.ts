@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { createMatrix, matrixFromRows, type Matrix } from '../../app/matrix.js';
@@ -11,8 +10,9 @@ import { createHalsSolver } from '../../app/nmf/solvers/hals.js';
 import { createMuSolver } from '../../app/nmf/solvers/mu.js';
 import type { NmfProblem, Penalties } from '../../app/nmf/solvers/solver.js';
 import { createRandom } from '../../app/random.js';
-import { splitRange } from '../../native-workers/common/kernel-pool.js';
-import { KERNEL_VARIANTS, createWasmKernels, type KernelRunner, type WasmKernelOptions } from '../../native-workers/common/wasm-kernels.js';
+import { maxRelativeError as relativeToSklearn, SKLEARN_CD_CASES } from '../sklearn-cd-fixture.js';
+import { splitRunner } from '../split-runner.js';
+import { KERNEL_VARIANTS, createWasmKernels } from '../../native-workers/common/wasm-kernels.js';
 import { createNodeKernelPool } from '../../native-workers/node/node-kernel-pool.js';
 
 /**
@@ -191,21 +191,10 @@ for (const { variant, kernels } of builds) {
   });
 
   test(`${variant}: a call split into ranges as a pool splits it gives the same bits`, () => {
-    const split = (parts: number): NonNullable<WasmKernelOptions['makeRunner']> => (exports, _memory, scratch): KernelRunner => ({
-      threads: parts,
-      run(name, args, total, align, scratchFloats) {
-        const fn = exports[name] as (...a: number[]) => number | undefined;
-        let sum = 0;
-        splitRange(total, parts, align).forEach(([lo, hi], t) => {
-          sum += Number(fn(...args, lo, hi, scratchFloats > 0 ? scratch(t, scratchFloats) : 0) ?? 0);
-        });
-        return sum;
-      },
-    });
     const one = createWasmKernels({ variant });
     assert.ok(one);
     for (const parts of [3, 7]) {
-      const many = createWasmKernels({ variant, makeRunner: split(parts) });
+      const many = createWasmKernels({ variant, makeRunner: splitRunner(parts) });
       assert.ok(many);
       for (const s of SETUPS) {
         const a: RunAll['out'] = runAll(one, s, 3, MU_STEPS[2]![1], CD_SWEEPS[1]![1]).out;
@@ -319,32 +308,8 @@ for (const [name, create] of [['MU', createMuSolver], ['CD', createCdSolver], ['
   });
 }
 
-interface SklearnCase {
-  readonly name: string;
-  readonly penalties: Penalties;
-  readonly V: number[][];
-  readonly W0: number[][];
-  readonly H0: number[][];
-  readonly iterates: readonly { readonly iteration: number; readonly W: number[][]; readonly H: number[][] }[];
-}
-
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/sklearn-cd-frobenius.json', import.meta.url), 'utf8')) as {
-  readonly cases: readonly SklearnCase[];
-};
-
-/** As cd-solver.test.ts: |ours − theirs| / |theirs|, an exact zero of theirs measured against max |theirs|. */
-function relativeToSklearn(ours: Matrix, theirs: readonly (readonly number[])[]): number {
-  const flat = theirs.flat();
-  const largest = Math.max(...flat.map(Math.abs));
-  let worst = 0;
-  flat.forEach((x, i) => {
-    worst = Math.max(worst, Math.abs(ours.data[i]! - x) / (x !== 0 ? Math.abs(x) : largest));
-  });
-  return worst;
-}
-
 for (const { variant, kernels } of builds) {
-  for (const c of fixture.cases) {
+  for (const c of SKLEARN_CD_CASES) {
     test(`${variant}: the CD kernels reproduce scikit-learn's coordinate descent iterates (${c.name}; test/make-sklearn-cd-fixture.py)`, () => {
       assert.ok(kernels);
       const p = problem(kernels, matrixFromRows(c.V), matrixFromRows(c.W0), matrixFromRows(c.H0), { penalties: c.penalties });

@@ -6,14 +6,12 @@ import { createJsKernels } from '../../app/nmf/kernels/js-kernels.js';
 import type { NmfKernels } from '../../app/nmf/kernels/nmf-kernels.js';
 import { factorize } from '../../app/nmf/index.js';
 import { createRandom } from '../../app/random.js';
-import { splitRange } from '../../native-workers/common/kernel-pool.js';
+import { splitRunner } from '../split-runner.js';
 import {
   KERNEL_VARIANTS,
   createWasmKernels,
   kernelModuleOf,
   kernelVariant,
-  type KernelRunner,
-  type WasmKernelOptions,
 } from '../../native-workers/common/wasm-kernels.js';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from '../../native-workers/wasm/kernels-wasm.generated.js';
 
@@ -44,24 +42,6 @@ const wasm = createWasmKernels();
 /** Both builds, each with its kernels on one thread (null where this Node cannot run it). */
 const builds = KERNEL_VARIANTS.map((variant) => ({ variant, kernels: createWasmKernels({ variant }) }));
 
-/**
- * A runner that splits every call into `parts` ranges as the pool does (kernel-pool.ts) but runs
- * them one after the other on this thread, each with its own scratch: what a pool computes,
- * without workers.
- */
-const splitRunner =
-  (parts: number): NonNullable<WasmKernelOptions['makeRunner']> =>
-  (exports, _memory, scratch): KernelRunner => ({
-    threads: parts,
-    run(name, args, total, align, scratchFloats) {
-      const fn = exports[name] as (...a: number[]) => number | undefined;
-      let sum = 0;
-      splitRange(total, parts, align).forEach(([lo, hi], t) => {
-        sum += Number(fn(...args, lo, hi, scratchFloats > 0 ? scratch(t, scratchFloats) : 0) ?? 0);
-      });
-      return sum;
-    },
-  });
 
 // Odd sizes on purpose: every vector loop has a tail, every block a remainder.
 const SHAPES = [

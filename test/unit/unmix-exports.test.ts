@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
 import { HostCallError, validateHostCall } from '../../app/host-api-validation.js';
 import type { Cube, GeoReference } from '../../app/hsi/cube.js';
+import { UTM_30M_GEO } from '../utm-geo.js';
 import { readEnvi } from '../../app/hsi/envi-reader.js';
 import { readGeoTiff } from '../../app/hsi/geotiff-reader.js';
 import { writeGeoTiff } from '../../app/hsi/geotiff-writer.js';
@@ -24,14 +25,7 @@ import type { WorkerOutput } from '../../native-workers/common/job-protocol.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const built = existsSync(join(ROOT, 'dist', 'native-workers', 'node-worker.js'));
 
-const GEO: GeoReference = {
-  modelPixelScale: [30, 30, 0],
-  modelTiepoint: [0, 0, 0, 500000, 4100000, 0],
-  modelTransformation: null,
-  geoKeyDirectory: [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32611],
-  geoAsciiParams: null,
-  geoDoubleParams: null,
-};
+const GEO = UTM_30M_GEO;
 
 /** rows × cols pixels of three Gaussian-bump spectra mixed with random fractions, scaled to ~1000. */
 function mixedCube(rows: number, cols: number, bands: number, seed = 4): Cube {

@@ -5,10 +5,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { HOST_METHODS, type HostApi, type JobEvent, type JobParams, type OpenedFile, type SeparationModel } from '../../app/host-api.js';
+import { HOST_METHODS, type HostApi, type JobEvent, type JobParams, type OpenedFile, type SeparationModel, type UnmixResult } from '../../app/host-api.js';
 import { unpackFloats } from '../../app/packed-floats.js';
 import { startWebHost, type WebHost } from '../../main/serve/web-host.js';
 import { tokensEqual } from '../../main/serve/token.js';
+
+/** A small finished unmixing, as the fake host's getResult and renameEndmembers return it. */
+function fakeUnmixResult(jobId: string, algorithm: string): UnmixResult {
+  return {
+    kind: 'unmix',
+    summary: { jobId, input: 'cube.tif', kind: 'cube', loss: 'frobenius', algorithm, iterations: 10, objective: 1.5, seconds: 0.1 },
+    rows: 1,
+    cols: 3,
+    bands: 2,
+    wavelengths: null,
+    wavelengthUnits: null,
+    endmembers: [[1, 2]],
+    abundanceRanges: [{ min: 0, max: 1 }],
+    clippedNegatives: 0,
+  };
+}
 
 /** An in-memory HostApi that records what reached it and lets the test push events. */
 function createFakeHost() {
@@ -40,18 +56,7 @@ function createFakeHost() {
     async getResult(jobId) {
       calls.push({ method: 'getResult', args: [jobId] });
       knownJob(jobId);
-      return {
-        kind: 'unmix',
-        summary: { jobId, input: 'cube.tif', kind: 'cube', loss: 'frobenius', algorithm: 'mu', iterations: 10, objective: 1.5, seconds: 0.1 },
-        rows: 1,
-        cols: 3,
-        bands: 2,
-        wavelengths: null,
-        wavelengthUnits: null,
-        endmembers: [[1, 2]],
-        abundanceRanges: [{ min: 0, max: 1 }],
-        clippedNegatives: 0,
-      };
+      return fakeUnmixResult(jobId, 'mu');
     },
     async getSourceAudio(jobId, sourceIndex) {
       calls.push({ method: 'getSourceAudio', args: [jobId, sourceIndex] });
@@ -103,19 +108,7 @@ function createFakeHost() {
     async renameEndmembers(jobId, names) {
       calls.push({ method: 'renameEndmembers', args: [jobId, names] });
       knownJob(jobId);
-      return {
-        kind: 'unmix',
-        summary: { jobId, input: 'cube.tif', kind: 'cube', loss: 'frobenius', algorithm: 'hals', iterations: 10, objective: 1.5, seconds: 0.1 },
-        rows: 1,
-        cols: 3,
-        bands: 2,
-        wavelengths: null,
-        wavelengthUnits: null,
-        endmembers: [[1, 2]],
-        abundanceRanges: [{ min: 0, max: 1 }],
-        clippedNegatives: 0,
-        endmemberNames: [...names],
-      };
+      return { ...fakeUnmixResult(jobId, 'hals'), endmemberNames: [...names] };
     },
     onJobEvent(listener) {
       listeners.add(listener);
