@@ -78,6 +78,8 @@ export interface CaseResult {
   readonly msPerIter: number | null;
   /** Time one objective evaluation added (ours: estimated, see run-case.ts; sklearn: measured, untimed). */
   readonly objectiveMsPerEval: number;
+  /** Ours: ms from the factorize() call to its first iteration (input checks, copies, initial objective). */
+  readonly setupMs?: number;
   /** Objective after `iteration` iterations, reached after `seconds` of iterating (objective time excluded). */
   readonly history: { readonly iteration: readonly number[]; readonly seconds: readonly number[]; readonly objective: readonly number[] };
   readonly finalObjective: number;

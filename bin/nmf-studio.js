@@ -7,6 +7,9 @@ import { setFlagsFromString } from 'node:v8';
 // products) behind a flag that Node 22 and Electron ship on. It is set before any module is
 // compiled; the kernels fall back to the plain SIMD build wherever validation refuses it.
 if (Number(process.versions.node.split('.')[0]) < 21) setFlagsFromString('--experimental-wasm-relaxed-simd');
+// Every kernel is a hot loop: have V8 optimise them from the start instead of first running its
+// baseline code (native-workers/node/v8-flags.ts says more; the benchmark sets the same flags).
+setFlagsFromString('--no-wasm-dynamic-tiering');
 
 const cli = new URL('../dist/main/cli.js', import.meta.url);
 if (!existsSync(cli)) {

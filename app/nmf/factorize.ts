@@ -144,6 +144,7 @@ function factorizeDense(v: Matrix, options: NmfOptions, started: number): NmfRes
 
     let objective = solver.objective();
     history.push({ iteration: 0, objective });
+    options.onReady?.();
     const initial = objective;
     let previousCheck = objective;
     let iteration = 0;

@@ -95,6 +95,12 @@ export interface NmfOptions {
   readonly kernels?: NmfKernels;
   readonly signal?: CancelSignal;
   readonly onProgress?: (progress: NmfProgress) => void;
+  /**
+   * Called once, after the setup (input checks, factors copied into the kernels' memory, the
+   * initial objective) and before the first iteration: lets a caller time the iterations alone
+   * (bench/run-case.ts does, to start its clock where scikit-learn's side starts its own).
+   */
+  readonly onReady?: () => void;
   /** Minimum time between two progress calls. Default 100 ms. */
   readonly progressIntervalMs?: number;
 }
