@@ -58,10 +58,24 @@ const ARGS = 0;
 const PER_THREAD = MAX_ARGS;
 
 /**
+ * How long the calling thread waits for the helpers to finish one kernel call. The largest call
+ * the app makes (a sweep over a 10-minute spectrogram or a 280 MB cube) takes seconds; a helper
+ * that has not answered after this long has died or hung, and waiting on would hang the job.
+ */
+const HELPER_TIMEOUT_MS = 120_000;
+
+export interface KernelPoolOptions {
+  /** See HELPER_TIMEOUT_MS (tests shorten it). */
+  readonly helperTimeoutMs?: number;
+}
+
+/**
  * WebAssembly kernels over `threads` threads (the caller plus threads − 1 helpers from `spawn`).
  * Returns null where WebAssembly SIMD or shared memory is unavailable (use the TypeScript kernels).
  */
-export async function createKernelPool(threads: number, spawn: () => HelperPort): Promise<KernelPool | null> {
+export async function createKernelPool(threads: number, spawn: () => HelperPort, options: KernelPoolOptions = {}): Promise<KernelPool | null> {
+  const helperTimeoutMs = options.helperTimeoutMs ?? HELPER_TIMEOUT_MS;
+  let stopped: string | null = null;
   const memory = createKernelMemory();
   if (!memory || !kernelModule()) return null;
   const count = Math.max(1, Math.min(MAX_THREADS, Math.floor(threads)));
@@ -96,6 +110,7 @@ export async function createKernelPool(threads: number, spawn: () => HelperPort)
     run(name, args, total, align, scratchFloats) {
       const fn = exports[name] as (...a: number[]) => number | undefined;
       const chunks = splitRange(total, count, align);
+      if (stopped !== null) throw new Error(stopped);
       if (chunks.length <= 1 || helpers.length === 0) {
         return Number(fn(...args, 0, total, scratchFloats > 0 ? scratch(0, scratchFloats) : 0) ?? 0);
       }
@@ -117,8 +132,15 @@ export async function createKernelPool(threads: number, spawn: () => HelperPort)
       Atomics.notify(ints, GENERATION);
       const [lo, hi] = chunks[0]!;
       let sum = Number(fn(...args, lo, hi, f64[PER_THREAD + 2]!) ?? 0);
+      // Bounded waits: a helper that died or hung must fail the job, not freeze it (the thread
+      // blocked here cannot receive the worker's 'error' or 'exit' event).
+      const deadline = Date.now() + helperTimeoutMs;
       for (let pending = Atomics.load(ints, PENDING); pending !== 0; pending = Atomics.load(ints, PENDING)) {
-        Atomics.wait(ints, PENDING, pending);
+        if (Atomics.wait(ints, PENDING, pending, 250) === 'timed-out' && Date.now() > deadline) {
+          stopped = `WebAssembly kernel ${name}: ${pending} helper thread(s) did not finish within ${helperTimeoutMs / 1000} s; the thread pool was stopped`;
+          close();
+          throw new Error(stopped);
+        }
       }
       if (Atomics.load(ints, FAILED) !== 0) throw new Error(`WebAssembly kernel ${name} failed in a helper thread`);
       for (let t = 1; t < count; t++) sum += f64[PER_THREAD + 4 * t + 3]!;

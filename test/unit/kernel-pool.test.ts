@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { createMatrix } from '../../app/matrix.js';
 import { factorize } from '../../app/nmf/index.js';
 import { createRandom } from '../../app/random.js';
-import { splitRange } from '../../native-workers/common/kernel-pool.js';
+import { createKernelPool, splitRange, type HelperPort } from '../../native-workers/common/kernel-pool.js';
 import { createWasmKernels } from '../../native-workers/common/wasm-kernels.js';
 import { createNodeKernelPool } from '../../native-workers/node/node-kernel-pool.js';
 
@@ -47,4 +47,33 @@ test('a pool of 3 threads gives bit-identical factorizations to one thread, for 
     assert.equal(a.objective, b.objective, `${loss}/${algorithm}: objective differs`);
     assert.ok(b.objective < b.history[0]!.objective, `${loss}/${algorithm} made no progress`);
   }
+});
+
+test('a helper that never answers fails the call with a clear error instead of hanging, and stops the pool', async () => {
+  // Helpers that say 'ready' and then never serve a call: a dead or hung worker.
+  let terminated = 0;
+  const silent = (): HelperPort => {
+    let listener: (message: unknown) => void = () => {};
+    return {
+      post: () => setTimeout(() => listener('ready'), 0),
+      onMessage: (l) => {
+        listener = l;
+      },
+      terminate: () => {
+        terminated++;
+      },
+    };
+  };
+  const stuck = await createKernelPool(2, silent, { helperTimeoutMs: 300 });
+  assert.ok(stuck, 'WebAssembly SIMD is available here');
+  // Big enough (4 MFLOP) to be split: smaller products run on the calling thread alone.
+  const w = randomMatrix(256, 8, 1);
+  const v = randomMatrix(256, 1024, 2);
+  const out = stuck.kernels.allocate(8, 1024);
+  const [a, b] = [stuck.kernels.allocate(256, 8), stuck.kernels.allocate(256, 1024)];
+  a.data.set(w.data);
+  b.data.set(v.data);
+  assert.throws(() => stuck.kernels.matmulTN(a, b, out), /kernel matmul_tn: 1 helper thread\(s\) did not finish within 0.3 s; the thread pool was stopped/);
+  assert.equal(terminated, 1, 'the helper was terminated');
+  assert.throws(() => stuck.kernels.matmulTN(a, b, out), /thread pool was stopped/, 'later calls fail at once');
 });
