@@ -57,7 +57,7 @@ export function writeSyntheticEnvi(dir: string, o: LargeCubeOptions): string {
   const pixels = o.rows * o.cols;
   const random = createRandom(o.seed);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const wavelengths = Array.from({ length: o.bands }, (_, b) => 400 + (2100 * b) / (o.bands - 1));
+  const wavelengths = Array.from({ length: o.bands }, (_, b) => 400 + (2100 * b) / Math.max(1, o.bands - 1));
   // Endmembers: continuum 0.2–0.8 with a random slope, minus three Gaussian absorption features.
   const spectra = Array.from({ length: o.endmembers }, () => {
     const base = 0.2 + 0.6 * random();

@@ -1,5 +1,6 @@
 import { element } from './dom.js';
 import { messageOf } from './error-banner.js';
+import { plural } from './format.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
 /**
@@ -53,7 +54,7 @@ export class ExportControls {
       // The result was cleared meanwhile (a new job): its report no longer belongs here.
       if (this.jobId !== jobId) return;
       // No files: the desktop's save dialog was cancelled.
-      this.status.textContent = files.length === 0 ? 'Nothing was exported.' : `Wrote ${files.length} file${files.length === 1 ? '' : 's'}:`;
+      this.status.textContent = files.length === 0 ? 'Nothing was exported.' : `Wrote ${plural(files.length, 'file')}:`;
       this.list.replaceChildren(...files.map((path) => element('li', {}, [element('code', { text: path })])));
     } catch (error) {
       if (this.jobId === jobId) this.status.textContent = '';

@@ -48,6 +48,11 @@ export function formatClock(seconds: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${secs}` : `${minutes}:${secs}`;
 }
 
+/** `1 clip`, `2 clips`: a count with its noun. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function formatHertz(hertz: number): string {
   return hertz >= 1000 ? `${Number((hertz / 1000).toPrecision(3))} kHz` : `${Math.round(hertz)} Hz`;
 }

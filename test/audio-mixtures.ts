@@ -225,8 +225,3 @@ export function chirpAndPlucked(): TestMixture {
 export function harmonicMixtures(): TestMixture[] {
   return [woodwindAndPlucked(), fluteAndWoodwind()];
 }
-
-/** Every mixture, harmonic or not. */
-export function allMixtures(): TestMixture[] {
-  return [...harmonicMixtures(), tonesAndNoiseBursts(), chirpAndPlucked()];
-}

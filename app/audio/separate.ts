@@ -198,6 +198,12 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
 
   const progress = monotoneProgress(hooks);
   let V: Matrix | null = mixtureMagnitude(channels, stftOptions, progress, signal);
+  // K components need at least K frames; say so in the user's terms, not as an NMF rank error.
+  if (V.cols < params.components) {
+    throw new RangeError(
+      `the recording gives only ${V.cols} STFT frames (window ${stftOptions.windowSize}, hop ${stftOptions.hop}) but ${params.components} components need at least as many: use a smaller window size or hop, or fewer components`,
+    );
+  }
 
   throwIfCancelled(signal);
   const sparsity = params.sparsity ?? 0;

@@ -204,11 +204,12 @@ export function parseBandList(text: string, bands: number): number[] {
 export function chooseBands(cube: Cube, options: Pick<PrepareCubeOptions, 'bandRange' | 'dropFileBadBands' | 'dropBands'>): { kept: number[]; dropped: number[] } {
   const range = options.bandRange ?? { first: 0, last: cube.bands - 1 };
   if (!(Number.isInteger(range.first) && Number.isInteger(range.last) && range.first >= 0 && range.last < cube.bands && range.first <= range.last)) {
-    throw new RangeError(`band range ${range.first}…${range.last} is not within 0…${cube.bands - 1}`);
+    // Counted from 1, as the CLI's --bands and --bad-bands and ENVI's band lists are.
+    throw new RangeError(`bands ${range.first + 1}…${range.last + 1} (counted from 1) are not within the cube's bands 1…${cube.bands}`);
   }
   const drop = new Set<number>();
   for (const b of options.dropBands ?? []) {
-    if (!(Number.isInteger(b) && b >= 0 && b < cube.bands)) throw new RangeError(`band to drop ${b} is outside 0…${cube.bands - 1}`);
+    if (!(Number.isInteger(b) && b >= 0 && b < cube.bands)) throw new RangeError(`band to drop ${b + 1} (counted from 1) is outside the cube's bands 1…${cube.bands}`);
     drop.add(b);
   }
   if (options.dropFileBadBands !== false && cube.badBands) cube.badBands.forEach((bad, b) => bad && drop.add(b));
@@ -216,7 +217,7 @@ export function chooseBands(cube: Cube, options: Pick<PrepareCubeOptions, 'bandR
   const dropped: number[] = [];
   for (let b = 0; b < cube.bands; b++) (b >= range.first && b <= range.last && !drop.has(b) ? kept : dropped).push(b);
   if (kept.length === 0) {
-    throw new RangeError(`every band is left out (${drop.size} of the ${cube.bands} bands bad or dropped${options.bandRange ? `, band range ${range.first}…${range.last}` : ''}): nothing to use`);
+    throw new RangeError(`every band is left out (${drop.size} of the ${cube.bands} bands bad or dropped${options.bandRange ? `, bands ${range.first + 1}…${range.last + 1}` : ''}): nothing to use`);
   }
   return { kept, dropped };
 }

@@ -3,6 +3,7 @@ import { createMatrix, type Matrix } from '../matrix.js';
 import type { NmfKernels } from '../nmf/kernels/nmf-kernels.js';
 import { fclsAbundances, updateAbundances } from './l-half-sparsity.js';
 import { gramPlusDelta, logDetSpd, minVolumeWeight, updateEndmembers } from './min-volume.js';
+import { columnResidualSquares } from './residual.js';
 
 /**
  * Sum-to-one unmixing: alternating minimisation of
@@ -97,23 +98,12 @@ export function simplexUnmixing(y: Matrix, w0: Matrix, options: SimplexUnmixingO
     // ½‖Y − WH‖², formed row by row in float64. (Expanding it as ½(‖Y‖² − 2⟨W, YHᵀ⟩ + ⟨WᵀW, HHᵀ⟩)
     // from the products would be free, but cancels: with float32 products its error, ~1e-7·‖Y‖²,
     // was 1e-4 of a good fit's misfit, enough to make the objective seem to rise.)
+    const sq = new Float64Array(n);
     const row = new Float64Array(n);
     const misfit = (): number => {
+      columnResidualSquares(y, w, h, sq, row);
       let total = 0;
-      for (let b = 0; b < l; b++) {
-        row.fill(0);
-        for (let k = 0; k < p; k++) {
-          const x = w.data[b * p + k]!;
-          if (x === 0) continue;
-          const off = k * n;
-          for (let j = 0; j < n; j++) row[j]! += x * h.data[off + j]!;
-        }
-        const off = b * n;
-        for (let j = 0; j < n; j++) {
-          const d = y.data[off + j]! - row[j]!;
-          total += d * d;
-        }
-      }
+      for (let j = 0; j < n; j++) total += sq[j]!;
       return 0.5 * total;
     };
     // The objective as minimised: with the sum-to-one row's ½δ²‖1ᵀH − 1ᵀ‖² (small: the slack of

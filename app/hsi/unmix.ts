@@ -10,6 +10,7 @@ import { bandStatistics, type BandStatistics } from './band-statistics.js';
 import type { Cube } from './cube.js';
 import { hysime } from './hysime.js';
 import { binCube, chooseBands, cropCube, validPixels, type SpatialWindow } from './prepare-cube.js';
+import { columnResidualSquares } from './residual.js';
 import { columnL1Norms, normalizePixelsL1, toShares, typicalBrightness } from './scaled-mixing.js';
 import { simplexUnmixing } from './simplex-unmixing.js';
 import { vca } from './vca.js';
@@ -508,24 +509,7 @@ function vcaStart(y: Matrix, p: number, seed: number, statistics?: BandStatistic
  */
 function reconstructionRmse(y: Matrix, w: Matrix, h: Matrix, scale: Float64Array | null): Float64Array {
   const l = y.rows;
-  const n = y.cols;
-  const p = w.cols;
-  const sq = new Float64Array(n);
-  const row = new Float64Array(n);
-  for (let b = 0; b < l; b++) {
-    row.fill(0);
-    for (let k = 0; k < p; k++) {
-      const x = w.data[b * p + k]!;
-      if (x === 0) continue;
-      const hOff = k * n;
-      for (let j = 0; j < n; j++) row[j]! += x * h.data[hOff + j]!;
-    }
-    const yOff = b * n;
-    for (let j = 0; j < n; j++) {
-      const d = y.data[yOff + j]! - row[j]!;
-      sq[j]! += d * d;
-    }
-  }
-  for (let j = 0; j < n; j++) sq[j] = Math.sqrt(sq[j]! / l) * (scale ? scale[j]! : 1);
+  const sq = columnResidualSquares(y, w, h);
+  for (let j = 0; j < sq.length; j++) sq[j] = Math.sqrt(sq[j]! / l) * (scale ? scale[j]! : 1);
   return sq;
 }

@@ -283,8 +283,8 @@ function abundanceExport(path: string): { endmembers: string } | null {
 /** Abundances as P × pixels: a GeoTIFF or ENVI file with one band per endmember, or a CSV (pixels × P, or P × pixels). */
 async function readAbundances(path: string, endmembers: number): Promise<{ abundances: Matrix; shape: { rows: number; cols: number } | null }> {
   const ext = extname(path).toLowerCase();
-  const bytes = readBytes(path);
   if (ext === '.tif' || ext === '.tiff') {
+    const bytes = readBytes(path);
     const cube = await readGeoTiff(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, basename(path));
     return { abundances: createMatrix(cube.bands, cube.rows * cube.cols, cube.data), shape: { rows: cube.rows, cols: cube.cols } };
   }
@@ -295,7 +295,7 @@ async function readAbundances(path: string, endmembers: number): Promise<{ abund
     return { abundances: createMatrix(cube.bands, cube.rows * cube.cols, cube.data), shape: { rows: cube.rows, cols: cube.cols } };
   }
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') {
-    const { matrix } = parseCsvMatrix(bytes.toString('utf8'), basename(path));
+    const { matrix } = parseCsvMatrix(readBytes(path).toString('utf8'), basename(path));
     if (matrix.cols === endmembers) return { abundances: transpose(matrix), shape: null };
     if (matrix.rows === endmembers) return { abundances: matrix, shape: null };
     throw new Error(`${path}: ${matrix.rows}×${matrix.cols} values, expected one column (or row) per endmember (${endmembers})`);

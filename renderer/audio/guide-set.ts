@@ -1,4 +1,5 @@
 import type { SeparationGuide } from '../../app/host-api.js';
+import { plural } from '../format.js';
 
 /**
  * Guided mode's state (semi-supervised NMF, app/audio/guided-separation.ts): spans of the mixture
@@ -29,7 +30,7 @@ export const MIN_RANGE_SECONDS = 0.05;
  * The host's source name for lane `index`: `source-<i>` pins a guide to position i
  * (guided-separation.ts sourceNames), so lane i's guides shape lane i, whatever it is called.
  */
-export function guideSourceName(index: number): string {
+function guideSourceName(index: number): string {
   return `source-${index + 1}`;
 }
 
@@ -162,8 +163,4 @@ export class GuideSet {
 
 function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -59,17 +59,17 @@ export class Transport {
   }
 
   setMuted(index: number, muted: boolean): void {
-    const track = this.tracks[index];
-    if (!track) return;
-    track.state = { ...track.state, muted };
-    this.applyGains();
-    this.emit();
+    this.updateTrack(index, { muted });
   }
 
   setSoloed(index: number, soloed: boolean): void {
+    this.updateTrack(index, { soloed });
+  }
+
+  private updateTrack(index: number, change: Partial<TrackState>): void {
     const track = this.tracks[index];
     if (!track) return;
-    track.state = { ...track.state, soloed };
+    track.state = { ...track.state, ...change };
     this.applyGains();
     this.emit();
   }

@@ -5,21 +5,14 @@ import { Redraw } from '../plots/redraw.js';
 import { themeColors } from '../theme.js';
 import type { TimeWindow } from './timeline.js';
 
-/**
- * The mixture's waveform: for each pixel column, the minimum and maximum of the samples it covers
- * (from the per-block envelope), so every peak stays visible at any zoom.
- */
-export class WaveformView {
+/** A canvas drawn over the lanes' time window, redrawn (once a frame at most) when the window moves. */
+abstract class TimeCanvas {
   readonly element: HTMLCanvasElement;
-  private view: TimeWindow = { start: 0, end: 1 };
+  protected view: TimeWindow = { start: 0, end: 1 };
   private readonly redraw: Redraw;
 
-  constructor(
-    private readonly envelope: WaveformEnvelope,
-    private readonly sampleRate: number,
-    label: string,
-  ) {
-    this.element = element('canvas', { className: 'waveform', attrs: { role: 'img', 'aria-label': label, 'data-testid': 'waveform' } });
+  constructor(className: string, attrs: Record<string, string>) {
+    this.element = element('canvas', { className, attrs });
     this.redraw = new Redraw(this.element, () => this.draw());
   }
 
@@ -32,7 +25,23 @@ export class WaveformView {
     this.redraw.dispose();
   }
 
-  private draw(): void {
+  protected abstract draw(): void;
+}
+
+/**
+ * The mixture's waveform: for each pixel column, the minimum and maximum of the samples it covers
+ * (from the per-block envelope), so every peak stays visible at any zoom.
+ */
+export class WaveformView extends TimeCanvas {
+  constructor(
+    private readonly envelope: WaveformEnvelope,
+    private readonly sampleRate: number,
+    label: string,
+  ) {
+    super('waveform', { role: 'img', 'aria-label': label, 'data-testid': 'waveform' });
+  }
+
+  protected draw(): void {
     const canvas = this.element;
     const sized = sizeCanvas(canvas);
     if (!sized) return;
@@ -67,26 +76,12 @@ export class WaveformView {
 }
 
 /** Seconds along the top of the lanes, with ticks at round steps for the current zoom. */
-export class TimeRuler {
-  readonly element: HTMLCanvasElement;
-  private view: TimeWindow = { start: 0, end: 1 };
-  private readonly redraw: Redraw;
-
+export class TimeRuler extends TimeCanvas {
   constructor() {
-    this.element = element('canvas', { className: 'time-ruler', attrs: { 'aria-hidden': 'true' } });
-    this.redraw = new Redraw(this.element, () => this.draw());
+    super('time-ruler', { 'aria-hidden': 'true' });
   }
 
-  setView(view: TimeWindow): void {
-    this.view = view;
-    this.redraw.schedule();
-  }
-
-  dispose(): void {
-    this.redraw.dispose();
-  }
-
-  private draw(): void {
+  protected draw(): void {
     const sized = sizeCanvas(this.element);
     if (!sized) return;
     const { context, width, height, ratio } = sized;

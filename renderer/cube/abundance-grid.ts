@@ -10,7 +10,7 @@ export interface MapScale {
 }
 
 /** Paints a rows × cols map through a colour map over a fixed range (values outside are clamped). */
-export function paintMap(canvas: HTMLCanvasElement, map: Float32Array, rows: number, cols: number, scale: MapScale): void {
+function paintMap(canvas: HTMLCanvasElement, map: Float32Array, rows: number, cols: number, scale: MapScale): void {
   if (map.length !== rows * cols) throw new Error(`map has ${map.length} values, expected ${rows} × ${cols}`);
   canvas.width = cols;
   canvas.height = rows;
@@ -31,7 +31,7 @@ export function paintMap(canvas: HTMLCanvasElement, map: Float32Array, rows: num
 }
 
 /** A horizontal colour bar with its range written under it. */
-export function colorBar(scale: MapScale, label: string): HTMLElement {
+function colorBar(scale: MapScale, label: string): HTMLElement {
   const canvas = element('canvas', { className: 'color-bar', attrs: { 'aria-hidden': 'true', 'data-testid': 'color-bar' } });
   canvas.width = 256;
   canvas.height = 1;

@@ -19,7 +19,7 @@ const MAX_CACHED_BYTES = 64 * 1024 * 1024;
 const DB_NAME = 'nmf-studio';
 const STORE = 'recent-files';
 
-export function recentKey(name: string, byteLength: number): string {
+function recentKey(name: string, byteLength: number): string {
   return `${name}\u0000${byteLength}`;
 }
 

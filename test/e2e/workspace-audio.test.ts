@@ -36,6 +36,20 @@ async function level(page: Page): Promise<number> {
   return Number(await page.getByTestId('level').getAttribute('data-level'));
 }
 
+/** Waits (up to 5 s) for the output level to cross `threshold`: the meter follows the audio clock, not a fixed delay. */
+async function levelSettles(page: Page, above: boolean, threshold: number): Promise<void> {
+  await page
+    .waitForFunction(
+      ([above, threshold]) => {
+        const value = Number(document.querySelector('[data-testid="level"]')?.getAttribute('data-level'));
+        return above ? value > threshold : value < threshold;
+      },
+      [above, threshold] as const,
+      { timeout: 5_000 },
+    )
+    .catch(() => undefined);
+}
+
 describe('workspace: audio', { timeout: 300_000 }, () => {
   const app = useAppSession();
   let mixture: Float32Array;
@@ -138,14 +152,14 @@ describe('workspace: audio', { timeout: 300_000 }, () => {
       const mutes = page.getByTestId('mute');
       await mutes.nth(0).click();
       await mutes.nth(1).click();
-      await page.waitForTimeout(300);
+      await levelSettles(page, false, 1e-4);
       assert.ok((await level(page)) < 1e-4, `muting both sources silences the output (level ${await level(page)})`);
       await mutes.nth(0).click();
       await mutes.nth(1).click();
       await page.getByTestId('solo').nth(0).click();
       assert.equal(await page.getByTestId('solo').nth(0).getAttribute('aria-pressed'), 'true');
       assert.match((await page.getByTestId('source-lane').nth(1).getAttribute('class'))!, /inaudible/, 'soloing source 1 silences source 2');
-      await page.waitForTimeout(300);
+      await levelSettles(page, true, 1e-3);
       assert.ok((await level(page)) > 1e-3, 'the soloed source plays');
       await page.getByTestId('solo').nth(0).click();
 

@@ -90,17 +90,23 @@ describe('opening ENVI pairs from disk', () => {
   });
 });
 
+/** The worker's job body run in this process: a 1-endmember, 20-iteration unmix of `path`. */
+async function unmixInProcess(path: string): Promise<WorkerMessage[]> {
+  const input = await readInputFile(path, 1 << 30);
+  const messages: WorkerMessage[] = [];
+  await runWorkerJob(
+    { type: 'run', job: { kind: 'unmix', fileName: input.name, bytes: input.bytes, params: { endmembers: 1, loss: 'frobenius', maxIter: 20, seed: 0 } }, cancelFlag: null },
+    (message) => messages.push(message),
+    async () => null,
+  );
+  return messages;
+}
+
 describe('the compute worker reads every cube format', () => {
   // endmembers: 1 because meta.hdr's bbl drops one of its 3 bands, and P must be below the bands fitted.
   it('an unmix job on an ENVI pair (as the host sends it), a MAT and an NPY cube', async () => {
     for (const path of [join(envi, 'meta.img'), join(hsi, 'mat', 'bench.mat'), join(hsi, 'npy', 'cube.npy')]) {
-      const input = await readInputFile(path, 1 << 30);
-      const messages: WorkerMessage[] = [];
-      await runWorkerJob(
-        { type: 'run', job: { kind: 'unmix', fileName: input.name, bytes: input.bytes, params: { endmembers: 1, loss: 'frobenius', maxIter: 20, seed: 0 } }, cancelFlag: null },
-        (message) => messages.push(message),
-        async () => null,
-      );
+      const messages = await unmixInProcess(path);
       const done = messages.find((m) => m.type === 'done');
       assert.ok(done && done.type === 'done' && done.output.kind === 'unmix', `${path}: ${JSON.stringify(messages.find((m) => m.type === 'error'))}`);
       assert.deepEqual([done.output.cube.rows, done.output.cube.cols, done.output.cube.bands], [4, 5, 3]);
@@ -124,14 +130,7 @@ describe('the compute worker reads every cube format', () => {
       assert.deepEqual(result.wavelengths, [450.5, 550.25, 650.125]);
       // The bundled worker decodes the host's one-buffer ENVI form as the sources do: the same
       // spectrum as the in-process job body (bad band 2 NaN; other kernels, so float tolerance).
-      const input = await readInputFile(join(envi, 'meta.img'), 1 << 30);
-      const messages: WorkerMessage[] = [];
-      await runWorkerJob(
-        { type: 'run', job: { kind: 'unmix', fileName: input.name, bytes: input.bytes, params: { endmembers: 1, loss: 'frobenius', maxIter: 20, seed: 0 } }, cancelFlag: null },
-        (message) => messages.push(message),
-        async () => null,
-      );
-      const done = messages.find((m) => m.type === 'done');
+      const done = (await unmixInProcess(join(envi, 'meta.img'))).find((m) => m.type === 'done');
       assert.ok(done && done.type === 'done' && done.output.kind === 'unmix');
       const want = Array.from(done.output.output.endmembers.data);
       const got = result.endmembers[0]!;

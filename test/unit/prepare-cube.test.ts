@@ -114,9 +114,9 @@ describe('prepareCube', () => {
   it('refuses impossible requests', () => {
     const cube = makeCube();
     assert.throws(() => prepareCube(cube, { window: { row: 3, col: 0, rows: 3, cols: 1 } }), /window rows 3…5, cols 0…0 is not inside the 5×7 image/);
-    assert.throws(() => prepareCube(cube, { bandRange: { first: 2, last: 9 } }), /band range 2…9 is not within 0…3/);
+    assert.throws(() => prepareCube(cube, { bandRange: { first: 2, last: 9 } }), /bands 3…10 \(counted from 1\) are not within the cube's bands 1…4/);
     assert.throws(() => prepareCube(cube, { dropBands: [0, 2, 3] }), /every band is left out/);
-    assert.throws(() => prepareCube(cube, { dropBands: [4] }), /band to drop 4 is outside 0…3/);
+    assert.throws(() => prepareCube(cube, { dropBands: [4] }), /band to drop 5 \(counted from 1\) is outside the cube's bands 1…4/);
     assert.throws(() => prepareCube(cube, { bin: 0 }), /binning factor must be a whole number ≥ 1, got 0/);
     assert.throws(() => prepareCube({ ...cube, data: new Float32Array(3) }), /cube data has 3 values/);
   });

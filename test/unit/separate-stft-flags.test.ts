@@ -113,3 +113,15 @@ describe('nmf-studio separate with STFT flags (CLI run)', () => {
     assert.ok(diff > 1e-3, `the outputs are the same (max difference ${diff})`);
   });
 });
+
+describe('separate: a window too long for the recording', () => {
+  it('is refused in the user\'s terms (frames, window, hop), not as an NMF rank error', async () => {
+    const { separateAudio } = await import('../../app/audio/separate.js');
+    const rate = 8000;
+    const mono = { sampleRate: rate, bitDepth: 32, float: true, channels: [new Float32Array(4000).map((_, i) => Math.sin(i / 5))] };
+    assert.throws(
+      () => separateAudio(mono, { sources: 2, components: 16, loss: 'kl', maxIter: 5, seed: 0, windowSize: 4096, hop: 2048 }),
+      /gives only \d+ STFT frames \(window 4096, hop 2048\) but 16 components need at least as many/,
+    );
+  });
+});

@@ -84,7 +84,7 @@ test('window, band range and binning: the maps lie on the prepared grid, georefe
   assert.deepEqual(placement(maps.geo), { x: 500090, y: 4099940, size: [60, 60] });
   assert.throws(() => unmixCube(cube, { endmembers: 3, loss: 'frobenius', maxIter: 5, seed: 0, window: { row: 10, col: 0, rows: 10, cols: 4 } }), /not inside the 14×12 image/);
   assert.throws(() => unmixCube(cube, { endmembers: 3, loss: 'frobenius', maxIter: 5, seed: 0, bin: 0 }), /binning factor/);
-  assert.throws(() => unmixCube(cube, { endmembers: 3, loss: 'frobenius', maxIter: 5, seed: 0, bandRange: { first: 3, last: 40 } }), /band range/);
+  assert.throws(() => unmixCube(cube, { endmembers: 3, loss: 'frobenius', maxIter: 5, seed: 0, bandRange: { first: 3, last: 40 } }), /bands 4…41 \(counted from 1\) are not within the cube's bands 1…12/);
 });
 
 test('endmember names go into the CSV header, ENVI band names, GeoTIFF descriptions and PNG file names', async () => {

@@ -1,5 +1,5 @@
 import type { Matrix } from '../../matrix.js';
-import type { FrobeniusCdSweep } from './nmf-kernels.js';
+import { checkShapes, type FrobeniusCdSweep } from './nmf-kernels.js';
 
 /**
  * One coordinate-descent sweep of the Frobenius loss (app/nmf/solvers/cd-frobenius.ts describes the
@@ -9,10 +9,6 @@ import type { FrobeniusCdSweep } from './nmf-kernels.js';
  * is summed in float64 (the products it reads are float32 either way).
  */
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new RangeError(`kernel ${what}: shapes do not match`);
-}
-
 /**
  * Rows [0, rows) of W (m×r), rows outside, components inside: the rows are independent problems,
  * so this performs scikit-learn's per-entry operations (components outside, rows inside) in the
@@ -20,7 +16,7 @@ function check(ok: boolean, what: string): void {
  */
 export function cdFrobeniusWJs(vht: Matrix, hht: Matrix, w: Matrix, rows: number, sweep: FrobeniusCdSweep): void {
   const r = w.cols;
-  check(vht.cols === r && hht.rows === r && hht.cols === r && rows <= w.rows && rows <= vht.rows, 'cdFrobeniusW');
+  checkShapes(vht.cols === r && hht.rows === r && hht.cols === r && rows <= w.rows && rows <= vht.rows, 'cdFrobeniusW');
   const { free, l1, l2, floor } = sweep;
   const wd = w.data;
   const nd = vht.data;
@@ -48,7 +44,7 @@ export function cdFrobeniusWJs(vht: Matrix, hht: Matrix, w: Matrix, rows: number
 export function cdFrobeniusHJs(wtv: Matrix, wtw: Matrix, h: Matrix, sweep: FrobeniusCdSweep): void {
   const r = h.rows;
   const n = h.cols;
-  check(wtv.rows === r && wtv.cols === n && wtw.rows === r && wtw.cols === r, 'cdFrobeniusH');
+  checkShapes(wtv.rows === r && wtv.cols === n && wtw.rows === r && wtw.cols === r, 'cdFrobeniusH');
   const { free, l1, l2, floor } = sweep;
   const hd = h.data;
   const nd = wtv.data;

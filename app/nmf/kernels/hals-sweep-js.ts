@@ -1,5 +1,5 @@
 import type { Matrix } from '../../matrix.js';
-import type { FrobeniusCdSweep } from './nmf-kernels.js';
+import { checkShapes, type FrobeniusCdSweep } from './nmf-kernels.js';
 
 /**
  * One HALS sweep (app/nmf/solvers/hals.ts describes the method: Cichocki & Phan 2009, accelerated
@@ -10,17 +10,13 @@ import type { FrobeniusCdSweep } from './nmf-kernels.js';
  * order a backend that splits units across threads can keep.
  */
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new RangeError(`kernel ${what}: shapes do not match`);
-}
-
 /**
  * Rows [0, rows) of W (m×r), all r coordinates of a row in turn: a W column's update is separable
  * by rows, so this is the same arithmetic as column by column, with sequential memory access.
  */
 export function halsFrobeniusWJs(vht: Matrix, hht: Matrix, w: Matrix, rows: number, sweep: FrobeniusCdSweep): number {
   const r = w.cols;
-  check(vht.cols === r && hht.rows === r && hht.cols === r && rows <= w.rows && rows <= vht.rows, 'halsFrobeniusW');
+  checkShapes(vht.cols === r && hht.rows === r && hht.cols === r && rows <= w.rows && rows <= vht.rows, 'halsFrobeniusW');
   const { free, l1, l2, floor } = sweep;
   const wd = w.data;
   const nd = vht.data;
@@ -57,7 +53,7 @@ export function halsFrobeniusWJs(vht: Matrix, hht: Matrix, w: Matrix, rows: numb
 export function halsFrobeniusHJs(wtv: Matrix, wtw: Matrix, h: Matrix, sweep: FrobeniusCdSweep): number {
   const r = h.rows;
   const n = h.cols;
-  check(wtv.rows === r && wtv.cols === n && wtw.rows === r && wtw.cols === r, 'halsFrobeniusH');
+  checkShapes(wtv.rows === r && wtv.cols === n && wtw.rows === r && wtw.cols === r, 'halsFrobeniusH');
   const { free, l1, l2, floor } = sweep;
   const hd = h.data;
   const nd = wtv.data;

@@ -4,7 +4,7 @@ import { cdFrobeniusHJs, cdFrobeniusWJs } from './cd-frobenius-sweep-js.js';
 import { cdKlSweepJs } from './cd-kl-sweep-js.js';
 import { halsFrobeniusHJs, halsFrobeniusWJs } from './hals-sweep-js.js';
 import { muFrobeniusHJs, muFrobeniusWJs } from './mu-frobenius-step-js.js';
-import { fits, type NmfKernels } from './nmf-kernels.js';
+import { checkShapes, fits, type NmfKernels } from './nmf-kernels.js';
 
 /**
  * The pure-TypeScript kernels: the reference every faster backend is tested against, and the
@@ -31,10 +31,6 @@ export function createJsKernels(): NmfKernels {
     halsFrobeniusW: halsFrobeniusWJs,
     halsFrobeniusH: halsFrobeniusHJs,
   };
-}
-
-function checkShapes(ok: boolean, what: string): void {
-  if (!ok) throw new RangeError(`kernel ${what}: shapes do not match`);
 }
 
 function matmul(a: Matrix, b: Matrix, out: Matrix): void {

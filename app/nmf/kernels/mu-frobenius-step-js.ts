@@ -1,6 +1,6 @@
 import type { Matrix } from '../../matrix.js';
 import { muStep } from '../solvers/mu-step.js';
-import type { FrobeniusMuStep } from './nmf-kernels.js';
+import { checkShapes, type FrobeniusMuStep } from './nmf-kernels.js';
 
 /**
  * The fused update step of Frobenius multiplicative updates (app/nmf/solvers/mu-frobenius.ts) in
@@ -12,14 +12,10 @@ import type { FrobeniusMuStep } from './nmf-kernels.js';
 /** Columns of H whose denominators are formed at a time (r × this many float64: a few KiB). */
 const BLOCK = 256;
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new RangeError(`kernel ${what}: shapes do not match`);
-}
-
 /** W (m×r): for rows i < rows, den_i· = W_i·G, then W_ik ← muStep(W_ik, VHt_ik, den_ik) for free k. */
 export function muFrobeniusWJs(vht: Matrix, gram: Matrix, w: Matrix, rows: number, step: FrobeniusMuStep): void {
   const r = w.cols;
-  check(vht.cols === r && gram.rows === r && gram.cols === r && rows <= w.rows && rows <= vht.rows, 'muFrobeniusW');
+  checkShapes(vht.cols === r && gram.rows === r && gram.cols === r && rows <= w.rows && rows <= vht.rows, 'muFrobeniusW');
   const { free } = step;
   const wd = w.data;
   const nd = vht.data;
@@ -44,7 +40,7 @@ export function muFrobeniusWJs(vht: Matrix, gram: Matrix, w: Matrix, rows: numbe
 export function muFrobeniusHJs(wtv: Matrix, gram: Matrix, h: Matrix, step: FrobeniusMuStep): void {
   const r = h.rows;
   const n = h.cols;
-  check(wtv.rows === r && wtv.cols === n && gram.rows === r && gram.cols === r, 'muFrobeniusH');
+  checkShapes(wtv.rows === r && wtv.cols === n && gram.rows === r && gram.cols === r, 'muFrobeniusH');
   const { free } = step;
   const hd = h.data;
   const nd = wtv.data;

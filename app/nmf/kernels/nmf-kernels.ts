@@ -1,4 +1,5 @@
 import type { Matrix } from '../../matrix.js';
+import type { StepRule } from '../solvers/mu-step.js';
 
 /**
  * The dense kernels every solver's hot loop is made of, behind one interface so that a faster
@@ -82,15 +83,11 @@ export interface NmfKernels {
 }
 
 /** One side of a Frobenius multiplicative update: mu-step.ts's StepRule plus the free components. */
-export interface FrobeniusMuStep {
+export interface FrobeniusMuStep extends StepRule {
   /** Components updated (columns of W, rows of H), ascending; the others stay fixed. */
   readonly free: Int32Array;
-  readonly l1: number;
-  readonly l2: number;
   /** Exponent of the ratio: 1, or ½ on Ding et al.'s orthogonal side (the only values β = 2 uses). */
   readonly gamma: number;
-  readonly zeroBelow: number;
-  readonly floor: number;
 }
 
 /** One side of a Frobenius coordinate-descent sweep. */
@@ -117,6 +114,11 @@ export interface CdKlSweep {
   readonly floor: number;
   /** First iteration: rescale each row before its sweep (applied only when every component is free). */
   readonly rescale: boolean;
+}
+
+/** Throws the kernels' one shape error (the TypeScript kernels' shared argument check). */
+export function checkShapes(ok: boolean, what: string): void {
+  if (!ok) throw new RangeError(`kernel ${what}: shapes do not match`);
 }
 
 /** V (m×n) ≈ W (m×r) · H (r×n): the shapes every fused kernel (KL numerators, Frobenius loss) takes. */

@@ -1,5 +1,5 @@
 import { createFrobeniusProducts } from './frobenius-products.js';
-import type { NmfProblem, NmfSolver } from './solver.js';
+import { freeIndices, type NmfProblem, type NmfSolver } from './solver.js';
 
 /**
  * Coordinate descent for ½‖V − WH‖²_F + l1·Σx + ½·l2·Σx², exactly scikit-learn's 'cd' solver
@@ -35,9 +35,8 @@ export function createCdFrobeniusSolver(problem: NmfProblem): NmfSolver {
   const { l1W, l2W, l1H, l2H } = penalties;
   const products = createFrobeniusProducts(problem);
   const { vht, hht, wtv, wtw } = products.matrices;
-  const freeOf = (fixed: Uint8Array): Int32Array => Int32Array.from({ length: r }, (_, t) => t).filter((t) => fixed[t] !== 1);
-  const sweepW = { free: freeOf(fixedWColumns), l1: l1W, l2: l2W, floor };
-  const sweepH = { free: freeOf(fixedHRows), l1: l1H, l2: l2H, floor };
+  const sweepW = { free: freeIndices(fixedWColumns), l1: l1W, l2: l2W, floor };
+  const sweepH = { free: freeIndices(fixedHRows), l1: l1H, l2: l2H, floor };
 
   function updateW(): void {
     const rows = m - frozenWRows;

@@ -1,5 +1,5 @@
 import { createFrobeniusProducts } from './frobenius-products.js';
-import { UnsupportedProblemError, type NmfProblem, type SolverFactory } from './solver.js';
+import { freeIndices, UnsupportedProblemError, type NmfProblem, type SolverFactory } from './solver.js';
 
 /** Gillis & Glineur's α: the inner sweeps may cost up to α times the products they reuse. */
 const HALS_ALPHA = 0.5;
@@ -60,9 +60,8 @@ export const createHalsSolver: SolverFactory = (problem) => {
   const maxSweepsW = maxInnerSweeps(mFree, n, r);
   const maxSweepsH = maxInnerSweeps(n, m, r);
   const deltaSquared = HALS_DELTA * HALS_DELTA;
-  const freeOf = (fixed: Uint8Array): Int32Array => Int32Array.from({ length: r }, (_, k) => k).filter((k) => !fixed[k]);
-  const sweepW = { free: freeOf(fixedW), l1: penalties.l1W, l2: penalties.l2W, floor };
-  const sweepH = { free: freeOf(fixedH), l1: penalties.l1H, l2: penalties.l2H, floor };
+  const sweepW = { free: freeIndices(fixedW), l1: penalties.l1W, l2: penalties.l2W, floor };
+  const sweepH = { free: freeIndices(fixedH), l1: penalties.l1H, l2: penalties.l2H, floor };
 
   // One sweep is one kernel call (NmfKernels.halsFrobeniusW/H: app/nmf/kernels/hals-sweep-js.ts,
   // or hals_fro in WebAssembly split across the pool), which returns the sweep's Σ (Δx)².

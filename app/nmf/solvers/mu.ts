@@ -2,7 +2,7 @@ import { createBetaMu } from './mu-beta.js';
 import { createFrobeniusMu } from './mu-frobenius.js';
 import { createKlMu } from './mu-kl.js';
 import type { MuPlan, StepRule } from './mu-step.js';
-import { UnsupportedProblemError, type NmfProblem, type NmfSolver, type SolverFactory } from './solver.js';
+import { freeIndices, UnsupportedProblemError, type NmfProblem, type NmfSolver, type SolverFactory } from './solver.js';
 
 /** float64 machine epsilon: scikit-learn zeroes entries below it after updates when β < 1 (W) or β ≤ 1 (H). */
 const FLOAT64_EPS = 2.220446049250313e-16;
@@ -86,12 +86,6 @@ function resolvePlan(problem: NmfProblem): MuPlan {
     wRule,
     hRule,
   };
-}
-
-function freeIndices(fixed: Uint8Array): Int32Array {
-  const free: number[] = [];
-  for (let k = 0; k < fixed.length; k++) if (fixed[k] === 0) free.push(k);
-  return Int32Array.from(free);
 }
 
 /** The smallest float32 value ≥ x (x ≥ 0 finite). */

@@ -61,5 +61,12 @@ export interface NmfSolver {
 
 export type SolverFactory = (problem: NmfProblem) => NmfSolver;
 
+/** The components a solver updates (fixedWColumns or fixedHRows entries not 1), ascending. */
+export function freeIndices(fixed: Uint8Array): Int32Array {
+  const free: number[] = [];
+  for (let k = 0; k < fixed.length; k++) if (fixed[k] !== 1) free.push(k);
+  return Int32Array.from(free);
+}
+
 /** Thrown by a factory for a problem it does not support (e.g. HALS with β ≠ 2). */
 export class UnsupportedProblemError extends Error {}
