@@ -7,6 +7,8 @@ declare class TextDecoder {
 declare class TextEncoder {
   encode(input?: string): Uint8Array;
 }
+/** High-resolution clock (ms), for timing only: never for results. */
+declare const performance: { now(): number };
 declare const console: {
   log(...args: unknown[]): void;
   warn(...args: unknown[]): void;

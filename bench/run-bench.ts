@@ -315,7 +315,7 @@ if (results.some((r) => timingOnly(r.backend))) {
 }
 if (results.some((r) => shortened(r))) console.log(`KL-CD and ANLS ran ${shortIterations} iterations (each costs several MU iterations; --converge-all runs ${iterations})`);
 printNextToSklearn();
-console.log(`ms/iter: median over iterations ${window.warmup + 1}–${Math.min(iterations, window.warmup + window.timed)}${timingOnly(JS_BACKEND) ? ` (${JS_BACKEND}: ${windowOf(JS_BACKEND).warmup + 1}–${windowOf(JS_BACKEND).warmup + windowOf(JS_BACKEND).timed})` : ''} without objective evaluations; s→target excludes them too (their cost: objectiveMsPerEval in the JSON)`);
+console.log(`ms/iter: mean over iterations ${window.warmup + 1}–${Math.min(iterations, window.warmup + window.timed)}${timingOnly(JS_BACKEND) ? ` (${JS_BACKEND}: ${windowOf(JS_BACKEND).warmup + 1}–${windowOf(JS_BACKEND).warmup + windowOf(JS_BACKEND).timed})` : ''} without objective evaluations; s→target excludes them too (their cost: objectiveMsPerEval in the JSON)`);
 // The two sides do not start the clock at the same place; say so next to the figures.
 console.log(`s→target counts update steps only, on both sides; our setup before the first iteration (input checks, V copied into the kernels' memory, initial objective) is setupMs in the JSON`);
 console.log(`peak RSS of an idle process: node+tsx ${baselineMB(baseline.node)?.toFixed(0) ?? '?'} MB, python+sklearn ${baselineMB(baseline.python)?.toFixed(0) ?? '—'} MB`);

@@ -101,10 +101,12 @@ async function runCase(job: CaseJob): Promise<CaseResult> {
   const H0 = loadNpy(join(job.dir, `${job.workload}.H0.npy`));
   const kernels = await kernelsOf(job.backend);
   const { iterations: L, checkEvery: c } = job;
-  // Completion time of each iteration: factorize() calls onProgress after every iteration (interval
-  // 0), after that iteration's objective when it evaluates one. The closing call repeats the last
+  // Completion time of each iteration and the objective evaluations' time until then: factorize()
+  // calls onProgress after every iteration (interval 0), after that iteration's objective when it
+  // evaluates one, with the seconds spent evaluating so far. The closing call repeats the last
   // iteration after the final objective, so only the first call per iteration counts.
   const done = new Float64Array(L + 1).fill(NaN);
+  const evaluated = new Float64Array(L + 1).fill(NaN);
   let ready = NaN;
   const options: NmfOptions = {
     rank: job.rank,
@@ -119,7 +121,9 @@ async function runCase(job: CaseJob): Promise<CaseResult> {
     floor: 0,
     progressIntervalMs: 0,
     onProgress: (p) => {
-      if (Number.isNaN(done[p.iteration]!)) done[p.iteration] = performance.now();
+      if (!Number.isNaN(done[p.iteration]!)) return;
+      done[p.iteration] = performance.now();
+      evaluated[p.iteration] = (p.evaluationSeconds ?? 0) * 1000;
     },
     onReady: () => {
       ready = performance.now();
@@ -129,33 +133,25 @@ async function runCase(job: CaseJob): Promise<CaseResult> {
   const start = performance.now();
   const result = factorize(V, options);
 
-  // ms/iter: the median (robust to other processes' interruptions) of the window's "clean"
-  // iterations, which neither evaluate the objective (k % c = 0) nor follow one (k % c = 1: MU-KL's
-  // objective runs the next W pass ahead and that iteration reuses it).
-  const duration = (k: number): number => done[k]! - done[k - 1]!;
-  const clean: number[] = [];
-  for (let k = Math.max(2, job.warmup + 1); k <= Math.min(L, job.warmup + job.timed); k++) if (k % c > 1) clean.push(duration(k));
-  const msPerIter = median(clean);
-  // What one evaluation adds: per cycle of c iterations starting at an evaluating one (so the reuse
-  // that follows is inside), its time beyond c clean iterations; the median over all cycles.
-  const excess: number[] = [];
-  for (let e = c; e + c - 1 <= L; e += c) {
-    let sum = 0;
-    for (let k = e; k < e + c; k++) sum += duration(k);
-    excess.push(sum - c * msPerIter);
-  }
-  const objectiveMs = excess.length > 0 && Number.isFinite(msPerIter) ? Math.max(0, median(excess)) : 0;
-
-  // Seconds of iterating to reach each recorded objective: from the first iteration (factorize's
-  // onReady), as scikit-learn's side times only its update steps, minus the evaluations so far.
+  // Update time up to iteration k: from the first iteration (factorize's onReady), as scikit-learn's
+  // side times only its update steps, less the objective evaluations so far (measured by factorize
+  // around each one; a solver's own work, such as an extrapolating solver's restart tests, counts).
   // The setup before it (input checks, the copy of V into the kernels' memory, the initial
   // objective) is reported on its own as setupMs.
+  const updateMs = (k: number): number => (k === 0 ? 0 : done[k]! - ready - evaluated[k]!);
+  // ms/iter: the mean update time per iteration over the window (a mean, not a median: a solver
+  // may do extra work every few iterations, and that is part of its cost).
+  const [first, last] = [Math.max(1, job.warmup), Math.min(L, job.warmup + job.timed)];
+  const msPerIter = last > first ? (updateMs(last) - updateMs(first)) / (last - first) : NaN;
+  // What one evaluation costs: the measured total over the run, per evaluation.
+  const evaluations = Math.floor(result.iterations / c);
+  const objectiveMs = evaluations > 0 ? evaluated[result.iterations]! / evaluations : 0;
+
   const history = { iteration: [] as number[], seconds: [] as number[], objective: [] as number[] };
   for (const h of result.history) {
     const k = h.iteration;
-    const elapsed = k === 0 ? 0 : done[k]! - ready - objectiveMs * Math.floor(k / c);
     history.iteration.push(k);
-    history.seconds.push(Math.max(0, elapsed) / 1000);
+    history.seconds.push(Math.max(0, updateMs(k)) / 1000);
     history.objective.push(h.objective);
   }
   return {

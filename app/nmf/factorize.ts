@@ -135,11 +135,18 @@ function factorizeDense(v: Matrix, options: NmfOptions, started: number): NmfRes
 
     const history: { iteration: number; objective: number }[] = [];
     let lastReport = -Infinity;
+    let evaluationMs = 0;
+    const evaluate = (): number => {
+      const t = performance.now();
+      const value = solver.objective();
+      evaluationMs += performance.now() - t;
+      return value;
+    };
     const report = (iteration: number, objective: number, force: boolean): void => {
       const now = Date.now();
       if (!options.onProgress || (!force && now - lastReport < interval)) return;
       lastReport = now;
-      options.onProgress({ iteration, maxIter, objective, elapsedSeconds: (now - started) / 1000 });
+      options.onProgress({ iteration, maxIter, objective, elapsedSeconds: (now - started) / 1000, evaluationSeconds: evaluationMs / 1000 });
     };
 
     let objective = solver.objective();
@@ -154,13 +161,17 @@ function factorizeDense(v: Matrix, options: NmfOptions, started: number): NmfRes
       solver.iterate();
       iteration++;
       if (iteration % checkEvery === 0) {
-        objective = solver.objective();
+        objective = evaluate();
         history.push({ iteration, objective });
-        if (tol > 0 && (previousCheck - objective) / initial < tol) {
+        // Converged when the objective fell by less than tol × the initial one since the best
+        // check so far. A rise is not convergence: an extrapolating solver (extrapolation.ts) may
+        // overshoot between its restart tests and comes back below.
+        const decrease = previousCheck - objective;
+        if (tol > 0 && decrease >= 0 && decrease / initial < tol) {
           stoppedBy = 'tol';
           break;
         }
-        previousCheck = objective;
+        previousCheck = Math.min(previousCheck, objective);
       }
       if ((Date.now() - started) / 1000 > maxSeconds) {
         stoppedBy = 'time';
@@ -169,6 +180,7 @@ function factorizeDense(v: Matrix, options: NmfOptions, started: number): NmfRes
       report(iteration, objective, false);
     }
 
+    solver.finish?.();
     // Out of the kernels' memory (released below) into plain arrays.
     let Wout = sumToOne ? dropLastRow(W) : cloneMatrix(W);
     let Hout = cloneMatrix(H);

@@ -33,6 +33,12 @@ export interface NmfProgress {
   /** Objective of the current iterate (see `objective` in NmfResult for its definition). */
   readonly objective: number;
   readonly elapsedSeconds: number;
+  /**
+   * Of elapsedSeconds, the time spent evaluating the objective for the stopping test and these
+   * reports (not the solver's own work), from factorize(): a benchmark subtracts it to time the
+   * updates alone.
+   */
+  readonly evaluationSeconds?: number;
 }
 
 export interface NmfOptions {

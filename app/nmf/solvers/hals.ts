@@ -1,4 +1,4 @@
-import { createFrobeniusProducts } from './frobenius-products.js';
+import { createExtrapolatedSolver, type FrobeniusBlockUpdates } from './extrapolation.js';
 import { freeIndices, UnsupportedProblemError, type NmfProblem, type SolverFactory } from './solver.js';
 
 /** Gillis & Glineur's α: the inner sweeps may cost up to α times the products they reuse. */
@@ -41,12 +41,16 @@ const HALS_DELTA = 0.1;
  * A component zero on both sides is a stationary point no exact block update leaves; Gillis &
  * Glineur's remedy is a tiny positive floor (NmfProblem.floor), which makes zeros impossible.
  *
- * The products (VHᵀ, HHᵀ, WᵀV, WᵀW) and the objective come from frobenius-products.ts; the
- * sweeps run on the kernels, one call per sweep (hals-sweep-js.ts in TypeScript, hals_fro in
+ * Each factor is updated for the other's extrapolated point, with restarts (Ang & Gillis 2019:
+ * extrapolation.ts, which also forms the products VĤᵀ, ĤĤᵀ, ŴᵀV, ŴᵀŴ and measures the objective).
+ * The sweeps run on the kernels, one call per sweep (hals-sweep-js.ts in TypeScript, hals_fro in
  * WebAssembly with rows of W or columns of H split across the pool's threads).
  * The solver assumes W and H change only through iterate().
  */
-export const createHalsSolver: SolverFactory = (problem) => {
+export const createHalsSolver: SolverFactory = (problem) => createExtrapolatedSolver(problem, 'hals', halsBlockUpdates(problem));
+
+/** HALS's block updates (accelerated inner sweeps), for extrapolation.ts to drive. */
+export function halsBlockUpdates(problem: NmfProblem): FrobeniusBlockUpdates {
   requireFrobenius(problem, 'HALS');
   const { V, W, H, penalties, floor, kernels } = problem;
   const m = V.rows;
@@ -55,8 +59,6 @@ export const createHalsSolver: SolverFactory = (problem) => {
   const mFree = m - problem.frozenWRows;
   const fixedW = problem.fixedWColumns;
   const fixedH = problem.fixedHRows;
-  const products = createFrobeniusProducts(problem);
-  const { vht, hht, wtv, wtw } = products.matrices;
   const maxSweepsW = maxInnerSweeps(mFree, n, r);
   const maxSweepsH = maxInnerSweeps(n, m, r);
   const deltaSquared = HALS_DELTA * HALS_DELTA;
@@ -65,40 +67,25 @@ export const createHalsSolver: SolverFactory = (problem) => {
 
   // One sweep is one kernel call (NmfKernels.halsFrobeniusW/H: app/nmf/kernels/hals-sweep-js.ts,
   // or hals_fro in WebAssembly split across the pool), which returns the sweep's Σ (Δx)².
-  const updateW = (): void => {
-    if (mFree === 0 || sweepW.free.length === 0) return;
-    products.refreshHht();
-    products.computeVht(mFree);
+  // Sweeps repeat on the same products until one changes the factor by < δ × what the first did.
+  const repeatSweeps = (maxSweeps: number, sweep: () => number): void => {
     let firstChange = 0;
-    for (let sweep = 0; sweep < maxSweepsW; sweep++) {
-      const change = kernels.halsFrobeniusW(vht, hht, W, mFree, sweepW);
-      if (sweep === 0) firstChange = change;
+    for (let s = 0; s < maxSweeps; s++) {
+      const change = sweep();
+      if (s === 0) firstChange = change;
       if (change === 0 || change < deltaSquared * firstChange) break;
     }
   };
-
-  const updateH = (): void => {
-    if (sweepH.free.length === 0) return;
-    products.computeWtvWtw();
-    let firstChange = 0;
-    for (let sweep = 0; sweep < maxSweepsH; sweep++) {
-      const change = kernels.halsFrobeniusH(wtv, wtw, H, sweepH);
-      if (sweep === 0) firstChange = change;
-      if (change === 0 || change < deltaSquared * firstChange) break;
-    }
-  };
-
-  return {
-    algorithm: 'hals',
-    iterate(): void {
-      updateW();
-      updateH();
+  const updates: FrobeniusBlockUpdates = {
+    updateW(vht, hht, w, rows): void {
+      if (rows > 0 && sweepW.free.length > 0) repeatSweeps(maxSweepsW, () => kernels.halsFrobeniusW(vht, hht, w, rows, sweepW));
     },
-    objective(): number {
-      return products.objective();
+    updateH(wtv, wtw, h): void {
+      if (sweepH.free.length > 0) repeatSweeps(maxSweepsH, () => kernels.halsFrobeniusH(wtv, wtw, h, sweepH));
     },
   };
-};
+  return updates;
+}
 
 /**
  * ⌊1 + α·ρ⌋ sweeps for a factor with `rows` rows (m for W, n for H), `other` the data's other

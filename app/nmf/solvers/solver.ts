@@ -57,6 +57,11 @@ export interface NmfSolver {
    * β = 2) plus the penalties. May reuse products formed by the last iterate().
    */
   objective(): number;
+  /**
+   * Called once after the last iterate(), before the driver reads W and H: a solver whose
+   * iterates may briefly get worse (extrapolation.ts) settles on its best checked one here.
+   */
+  finish?(): void;
 }
 
 export type SolverFactory = (problem: NmfProblem) => NmfSolver;
