@@ -10,6 +10,7 @@ if (Number(process.versions.node.split('.')[0]) < 21) setFlagsFromString('--expe
 // Every kernel is a hot loop: have V8 optimise them from the start instead of first running its
 // baseline code (native-workers/node/v8-flags.ts says more; the benchmark sets the same flags).
 setFlagsFromString('--no-wasm-dynamic-tiering');
+setFlagsFromString('--no-liftoff');
 
 const cli = new URL('../dist/main/cli.js', import.meta.url);
 if (!existsSync(cli)) {

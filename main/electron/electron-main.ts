@@ -10,6 +10,8 @@
  *  - app-menu.ts: native menu with accelerators; export-dialog.ts: native save dialog for Export.
  * main/electron/SECURITY.md lists Electron's security checklist item by item.
  */
+// The compute workers run in this process (worker_threads): the same V8 flags as the CLI.
+import '../../native-workers/node/v8-flags.js';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
