@@ -1,4 +1,5 @@
 import type { JobProgressEvent } from '../app/host-api.js';
+import { ObjectiveSeries } from './objective-series.js';
 import { LinePlot } from './plots/line-plot.js';
 import { themeColors } from './theme.js';
 
@@ -9,8 +10,7 @@ import { themeColors } from './theme.js';
  */
 export class ObjectivePlot {
   private readonly plot: LinePlot;
-  private iterations: number[] = [];
-  private objectives: (number | null)[] = [];
+  private series = new ObjectiveSeries();
   private frame = 0;
 
   constructor(private readonly container: HTMLElement) {
@@ -22,31 +22,27 @@ export class ObjectivePlot {
     this.plot.setData([], [[]]);
   }
 
-  reset(): void {
-    this.iterations = [];
-    this.objectives = [];
+  /** `runLength`: a run's maxIter when the job restarts (each run drawn apart), else omitted. */
+  reset(runLength = Infinity): void {
+    this.series = new ObjectiveSeries(runLength);
     this.schedule();
   }
 
   add(event: JobProgressEvent): void {
     if (event.iteration === null || event.objective === null || event.stage !== 'factorizing') return;
-    const last = this.iterations[this.iterations.length - 1];
-    if (last !== undefined && event.iteration <= last) return;
-    this.iterations.push(event.iteration);
-    // A log axis cannot show 0 or less (an exact fit); such points are left as gaps.
-    this.objectives.push(event.objective > 0 ? event.objective : null);
-    this.schedule();
+    if (this.series.add(event.iteration, event.objective)) this.schedule();
   }
 
   private schedule(): void {
     if (this.frame !== 0) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      this.plot.setData(this.iterations, [this.objectives]);
-      const n = this.iterations.length;
-      const latest = this.objectives[n - 1];
+      const { iterations, objectives, points } = this.series;
+      this.plot.setData(iterations, [objectives]);
+      const n = iterations.length;
+      const latest = objectives[n - 1];
       this.plot.setDescription(
-        n === 0 ? 'Objective by iteration: no points yet' : `Objective by iteration: ${n} points, latest ${latest ?? 'n/a'} at iteration ${this.iterations[n - 1]}`,
+        n === 0 ? 'Objective by iteration: no points yet' : `Objective by iteration: ${points} points, latest ${latest ?? 'n/a'} at iteration ${iterations[n - 1]}`,
       );
     });
   }

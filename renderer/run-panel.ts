@@ -61,7 +61,10 @@ export class RunPanel {
     this.running = running;
     if (running) {
       this.progress.value = 0;
-      this.objective.reset();
+      // With restarts each run is drawn apart (ObjectiveSeries); the job runs these parameters.
+      const params = this.currentParams();
+      const restarts = params !== null && typeof params === 'object' && 'restarts' in params ? (params.restarts ?? 1) : 1;
+      this.objective.reset(restarts > 1 && params !== null && typeof params === 'object' && 'maxIter' in params ? params.maxIter : Infinity);
     }
     this.update();
   }
