@@ -4,6 +4,7 @@
  */
 import { createWasmKernels, type KernelVariant } from '../native-workers/common/wasm-kernels.js';
 import { createNodeKernelPool } from '../native-workers/node/node-kernel-pool.js';
+import { warmUpKernels } from '../native-workers/common/warm-up.js';
 import type { NmfKernels } from '../app/nmf/kernels/nmf-kernels.js';
 import type { NmfLoss, ResolvedAlgorithm } from '../app/nmf/index.js';
 
@@ -63,8 +64,16 @@ export interface Backend {
 export const BACKENDS: readonly Backend[] = [
   { name: 'js', create: async () => undefined },
   { name: 'wasm-simd', create: async () => createWasmKernels() ?? undefined },
-  // The pool's helpers are the built compute worker (dist/): run `npm run build` first.
-  { name: 'wasm-simd×2', create: async () => (await createNodeKernelPool(2))?.kernels },
+  // The pool's helpers are the built compute worker (dist/): run `npm run build` first. Warmed up
+  // as the app's spare compute worker does before a job arrives (native-workers/common/warm-up.ts).
+  {
+    name: 'wasm-simd×2',
+    create: async () => {
+      const kernels = (await createNodeKernelPool(2))?.kernels;
+      if (kernels) warmUpKernels(kernels);
+      return kernels;
+    },
+  },
 ];
 
 /** What one case's child process reports (bench/run-case.ts and bench/sklearn-bench.py alike). */

@@ -65,6 +65,14 @@ export interface WorkerGuide {
   readonly ranges: readonly { readonly start: number; readonly end: number }[];
 }
 
+/**
+ * Sent to a spare compute worker before it has a job: start its kernel pool and warm it up now, so
+ * that the job that comes later (a WorkerRequest) finds it ready.
+ */
+export interface PrepareRequest {
+  readonly type: 'prepare';
+}
+
 export interface WorkerRequest {
   readonly type: 'run';
   readonly job: WorkerJob;

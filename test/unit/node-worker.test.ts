@@ -5,7 +5,7 @@ import { CancelledError } from '../../app/cancellation.js';
 import { createMatrix } from '../../app/matrix.js';
 import { factorize } from '../../app/nmf/factorize.js';
 import { createRandom } from '../../app/random.js';
-import { runInNodeWorker } from '../../native-workers/node/run-in-node-worker.js';
+import { runInNodeWorker, startSpareNodeWorker } from '../../native-workers/node/run-in-node-worker.js';
 
 // These run the bundled worker (dist/native-workers/node-worker.js): `npm test` builds it first.
 
@@ -71,4 +71,29 @@ test('an error inside the worker reaches the host with its message', async () =>
     runInNodeWorker({ kind: 'factorize', rows: 4, cols: 4, data, options: { rank: 2 } }),
     /NaN entry at row 0, column 3/,
   );
+});
+
+test('a spare worker (pool started and warmed ahead) gives the same bits as a fresh one, and serves one job', async () => {
+  const data = randomData(30 * 50, 5);
+  const job = (): Parameters<typeof runInNodeWorker>[0] => ({ kind: 'factorize', rows: 30, cols: 50, data: data.slice(), options: { rank: 4, maxIter: 40, seed: 3 } });
+  const fresh = await runInNodeWorker(job());
+  const spare = startSpareNodeWorker();
+  assert.equal(spare.alive, true);
+  const warm = await runInNodeWorker(job(), {}, spare);
+  if (fresh.kind !== 'factorize' || warm.kind !== 'factorize') throw new Error('factorize results expected');
+  assert.deepEqual(warm.output.W.data, fresh.output.W.data);
+  assert.deepEqual(warm.output.H.data, fresh.output.H.data);
+  // Its thread ran that job and exited; handing it over again starts a fresh worker instead.
+  for (let i = 0; i < 50 && spare.alive; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(spare.alive, false, 'the spare exited with its job');
+  const again = await runInNodeWorker(job(), {}, spare);
+  assert.equal(again.kind, 'factorize');
+});
+
+test('a spare that died while waiting is replaced by a fresh worker', async () => {
+  const spare = startSpareNodeWorker();
+  spare.terminate();
+  for (let i = 0; i < 50 && spare.alive; i++) await new Promise((r) => setTimeout(r, 20));
+  const out = await runInNodeWorker({ kind: 'factorize', rows: 4, cols: 5, data: randomData(20, 6), options: { rank: 2, maxIter: 5 } }, {}, spare);
+  assert.equal(out.kind, 'factorize');
 });
