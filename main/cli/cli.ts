@@ -7,6 +7,7 @@ import type { JobParams, SeparateJobParams, SeparationGuide } from '../../app/ho
 import { startWebHost } from '../serve/web-host.js';
 import { sourceNames } from '../../app/audio/guided-separation.js';
 import { FileExistsError } from '../host/atomic-write.js';
+import { definedOnly } from '../host/defined-only.js';
 import { inputStem } from '../host/job-outputs.js';
 import { createSessionHost, type NodeHost } from '../host/session-host.js';
 import { parseCli, USAGE, UsageError, type CliCommand } from './cli-args.js';
@@ -55,14 +56,14 @@ async function runJob(command: JobCommand): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     const opened = await host.openPath(command.input);
-    const common = {
+    const common = definedOnly({
       fileId: opened.fileId,
       loss: command.loss,
       maxIter: command.maxIter,
       seed: command.seed,
-      ...(command.algorithm !== undefined ? { algorithm: command.algorithm } : {}),
-      ...(command.restarts !== undefined ? { restarts: command.restarts } : {}),
-    };
+      algorithm: command.algorithm,
+      restarts: command.restarts,
+    });
     const params: JobParams =
       command.command === 'separate'
         ? {
@@ -70,24 +71,23 @@ async function runJob(command: JobCommand): Promise<number> {
             sources: command.sources,
             components: command.components,
             ...common,
-            ...(command.windowSize !== undefined ? { windowSize: command.windowSize } : {}),
-            ...(command.hop !== undefined ? { hop: command.hop } : {}),
-            ...(command.window !== undefined ? { window: command.window } : {}),
-            ...(command.maskExponent !== undefined ? { maskExponent: command.maskExponent } : {}),
+            ...definedOnly({ windowSize: command.windowSize, hop: command.hop, window: command.window, maskExponent: command.maskExponent }),
             ...(await separationGuides(host, command)),
           }
         : {
             kind: 'unmix',
             endmembers: command.endmembers,
             ...common,
-            ...(command.init !== undefined ? { init: command.init } : {}),
             sumToOne: command.sumToOne,
-            ...(command.sparsity !== undefined ? { sparsity: command.sparsity } : {}),
-            ...(command.minVolume !== undefined ? { minVolume: command.minVolume } : {}),
-            ...(command.badBands !== undefined ? { badBands: command.badBands } : {}),
-            ...(command.window !== undefined ? { window: command.window } : {}),
-            ...(command.bandRange !== undefined ? { bandRange: command.bandRange } : {}),
-            ...(command.bin !== undefined ? { bin: command.bin } : {}),
+            ...definedOnly({
+              init: command.init,
+              sparsity: command.sparsity,
+              minVolume: command.minVolume,
+              badBands: command.badBands,
+              window: command.window,
+              bandRange: command.bandRange,
+              bin: command.bin,
+            }),
           };
     if (command.command === 'separate' && !command.force) {
       // Refuse before minutes of work, not after: the source files' names are known up front

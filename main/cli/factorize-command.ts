@@ -12,6 +12,7 @@ import type { Matrix } from '../../app/matrix.js';
 import type { NmfOptions } from '../../app/nmf/nmf-types.js';
 import type { WorkerJob, WorkerOutput } from '../../native-workers/common/job-protocol.js';
 import { runInNodeWorker } from '../../native-workers/node/run-in-node-worker.js';
+import { definedOnly } from '../host/defined-only.js';
 import { FileExistsError, writeFileAtomic } from '../host/atomic-write.js';
 import { MAX_INPUT_BYTES } from '../host/session-host.js';
 import type { FactorizeCommand } from './cli-args.js';
@@ -211,11 +212,6 @@ async function refuseExisting(targets: readonly string[]): Promise<void> {
     );
     if (exists) throw new FileExistsError(target);
   }
-}
-
-/** Drops undefined fields, so that the engine's defaults apply to options not given. */
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /**

@@ -29,6 +29,7 @@ import type {
   UnmixResult,
 } from '../../app/host-api.js';
 import type { WorkerGuide, WorkerJob, WorkerOutput } from '../../native-workers/common/job-protocol.js';
+import { definedOnly } from './defined-only.js';
 import { runInNodeWorker, startSpareNodeWorker, type SpareNodeWorker } from '../../native-workers/node/run-in-node-worker.js';
 import { FileExistsError, writeFileAtomic, type OnExisting } from './atomic-write.js';
 import { checkEndmemberNames, endmemberNames, jobOutputs, sourceWav, type OutputOptions } from './job-outputs.js';
@@ -91,7 +92,9 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
   let spare: SpareNodeWorker | null = null;
   let disposed = false;
   const prepareWorker = (): void => {
-    if (disposed || (spare !== null && spare.alive)) return;
+    // Not while a job runs: its warm-up would compete with the job for the cores.
+    const busy = [...jobs.values()].some((job) => job.state === 'running');
+    if (disposed || busy || (spare !== null && spare.alive)) return;
     try {
       spare = startSpareNodeWorker();
     } catch {
@@ -179,8 +182,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
       loss: params.loss ?? (params.kind === 'separate' ? 'kl' : 'frobenius'),
       maxIter: params.maxIter ?? 200,
       seed: params.seed ?? 0,
-      ...(params.algorithm !== undefined ? { algorithm: params.algorithm } : {}),
-      ...(params.restarts !== undefined ? { restarts: params.restarts } : {}),
+      ...definedOnly({ algorithm: params.algorithm, restarts: params.restarts }),
     } as const;
     // The worker gets its own copy of the bytes; the host keeps the file open for further jobs.
     const bytes = file.bytes.slice();
@@ -193,10 +195,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
             sources: params.sources,
             components: params.components,
             ...common,
-            ...(params.windowSize !== undefined ? { windowSize: params.windowSize } : {}),
-            ...(params.hop !== undefined ? { hop: params.hop } : {}),
-            ...(params.window !== undefined ? { window: params.window } : {}),
-            ...(params.maskExponent !== undefined ? { maskExponent: params.maskExponent } : {}),
+            ...definedOnly({ windowSize: params.windowSize, hop: params.hop, window: params.window, maskExponent: params.maskExponent }),
           },
           ...guidesFor(params),
         }
@@ -207,14 +206,17 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
           params: {
             endmembers: params.endmembers,
             ...common,
-            ...(params.init !== undefined ? { init: params.init } : {}),
-            ...(params.sumToOne !== undefined ? { sumToOne: params.sumToOne } : {}),
-            ...(params.sparsity !== undefined ? { sparsity: params.sparsity } : {}),
-            ...(params.minVolume !== undefined ? { minVolume: params.minVolume } : {}),
-            ...(params.badBands !== undefined ? { badBands: [...params.badBands] } : {}),
-            ...(params.window !== undefined ? { window: { ...params.window } } : {}),
-            ...(params.bandRange !== undefined ? { bandRange: { ...params.bandRange } } : {}),
-            ...(params.bin !== undefined ? { bin: params.bin } : {}),
+            // Copies: the job keeps these after the caller's call returns.
+            ...definedOnly({
+              init: params.init,
+              sumToOne: params.sumToOne,
+              sparsity: params.sparsity,
+              minVolume: params.minVolume,
+              badBands: params.badBands && [...params.badBands],
+              window: params.window && { ...params.window },
+              bandRange: params.bandRange && { ...params.bandRange },
+              bin: params.bin,
+            }),
           },
         };
   };

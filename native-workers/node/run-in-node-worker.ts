@@ -37,6 +37,8 @@ function spawnWorker(): Worker {
 export interface SpareNodeWorker {
   /** False once the thread has exited or failed (it then cannot take a job). */
   readonly alive: boolean;
+  /** Settles when the thread has exited (after its job, or terminated). */
+  readonly exited: Promise<void>;
   /** Ends it unused (a session closing). */
   terminate(): void;
 }
@@ -45,6 +47,7 @@ interface SpareState {
   readonly worker: Worker;
   alive: boolean;
   taken: boolean;
+  readonly exited: Promise<void>;
   terminate(): void;
 }
 
@@ -59,6 +62,7 @@ export function startSpareNodeWorker(): SpareNodeWorker {
     worker,
     alive: true,
     taken: false,
+    exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())),
     terminate: () => {
       state.alive = false;
       void worker.terminate();

@@ -59,14 +59,19 @@ test('extrapolated HALS reaches a given objective in far fewer iterations than p
     }
     return Infinity;
   };
-  // The target: within 1e-3 of what plain HALS reaches in 600 iterations.
-  const plainLong = hals(problemOf(V, 6, 2), 0);
-  for (let it = 0; it < 600; it++) plainLong.iterate();
-  plainLong.finish?.();
-  const target = plainLong.objective() * (1 + 1e-3);
-  const plain = iterationsTo(hals(problemOf(V, 6, 2), 0), target, 600);
-  const extrapolated = iterationsTo(hals(problemOf(V, 6, 2)), target, 600);
-  assert.ok(plain <= 600, `plain HALS reached the target (${plain})`);
+  // The target: within 1e-3 of the best either reaches in 3000 iterations from another start.
+  const best = Math.min(
+    ...[0, undefined].map((betaStart) => {
+      const long = hals(problemOf(V, 6, 9), betaStart);
+      for (let it = 0; it < 3000; it++) long.iterate();
+      long.finish?.();
+      return long.objective();
+    }),
+  );
+  const target = best * (1 + 1e-3);
+  const plain = iterationsTo(hals(problemOf(V, 6, 2), 0), target, 3000);
+  const extrapolated = iterationsTo(hals(problemOf(V, 6, 2)), target, 3000);
+  assert.ok(Number.isFinite(extrapolated), `extrapolated HALS did not reach ${target} in 3000 iterations`);
   assert.ok(extrapolated * 2 <= plain, `extrapolated ${extrapolated} iterations, plain ${plain}`);
 });
 
