@@ -82,6 +82,8 @@ function jobParams(value: unknown): asserts value is JobParams {
     allowed.add('guides').add('guideComponents');
     stftParams(p);
     allowed.add('windowSize').add('hop').add('window').add('maskExponent');
+    if (p.splitComponents !== undefined && typeof p.splitComponents !== 'boolean') throw new HostCallError('startJob: splitComponents must be true or false');
+    allowed.add('splitComponents');
   } else if (p.kind === 'unmix') {
     integer('startJob', 'endmembers', p.endmembers, 1, 256);
     allowed.add('endmembers').add('init').add('sumToOne').add('sparsity').add('minVolume').add('badBands').add('window').add('bandRange').add('bin');

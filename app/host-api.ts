@@ -71,6 +71,11 @@ export interface SeparateJobParams {
   readonly window?: 'hann' | 'hamming' | 'blackman' | 'sine';
   /** Exponent p of the generalized Wiener masks, (0, 16]; default 2. */
   readonly maskExponent?: number;
+  /**
+   * Automatic separation: split components that hold notes of several pitches into one per pitch
+   * before grouping (app/audio/component-splitting.ts); default true.
+   */
+  readonly splitComponents?: boolean;
 }
 
 /** One source's guide. Several guides may name the same source; they are merged. */
@@ -172,6 +177,8 @@ export interface SeparationResult {
   readonly sources: readonly { readonly name: string; readonly energyShare: number }[];
   /** Largest |Σ sources − mixture| over all samples and channels. */
   readonly mixtureResidual: number;
+  /** NMF components split by pitch (component-splitting.ts) and the model's components after it. */
+  readonly split?: { readonly components: number; readonly into: number };
   /** The STFT framing and mask exponent the sources were made with (absent: no model kept). */
   readonly stft?: { readonly windowSize: number; readonly hop: number; readonly window: 'hann' | 'hamming' | 'blackman' | 'sine'; readonly maskExponent: number };
 }

@@ -2,6 +2,7 @@ import { throwIfCancelled, type CancelSignal } from '../cancellation.js';
 import type { Matrix } from '../matrix.js';
 import { factorize, factorizeWithRestarts, type NmfAlgorithm, type NmfLoss, type NmfOptions, type NmfResult } from '../nmf/index.js';
 import type { PipelineHooks, PipelineProgress } from '../pipeline-hooks.js';
+import { splitMixedComponents } from './component-splitting.js';
 import { resynthesizeSources } from './masked-resynthesis.js';
 import { DEFAULT_MASK_EXPONENT, validateMaskExponent } from './soft-mask.js';
 import { DEFAULT_TEMPORAL_WEIGHT, groupComponents } from './source-grouping.js';
@@ -16,8 +17,9 @@ import type { DecodedAudio } from './wav-codec.js';
  *      components (KL divergence is the usual choice for magnitude spectra: Févotte, Bertin &
  *      Durrieu 2009; Frobenius and Itakura–Saito are selectable), optionally with an L1 penalty on
  *      H for sparse activations;
- *   3. components grouped into `sources` sources from spectral and temporal evidence
- *      (source-grouping.ts);
+ *   3. components that hold notes of several pitches split into one component per pitch
+ *      (component-splitting.ts; `splitComponents`), then grouped into `sources` sources from
+ *      spectral and temporal evidence (source-grouping.ts);
  *   4. one generalized Wiener mask per source (soft-mask.ts, exponent `maskExponent`), applied to
  *      every channel's complex STFT, so a stereo mixture gives stereo sources with the mixture's
  *      own inter-channel phase and level differences;
@@ -57,6 +59,12 @@ export interface SeparationParams {
    * Default 1. Not with sparsity (its blocks restart from the previous block).
    */
   readonly restarts?: number;
+  /**
+   * Split components that hold notes of several pitches into one component per pitch before the
+   * grouping (component-splitting.ts). Default true. The model then has more components than
+   * `components`: its W·H is unchanged.
+   */
+  readonly splitComponents?: boolean;
 }
 
 export interface SeparatedSource {
@@ -73,7 +81,15 @@ export interface SeparationOutput {
   readonly sources: SeparatedSource[];
   /** max over channels and samples of |Σ_s source − mixture|. */
   readonly mixtureResidual: number;
-  readonly nmf: { readonly iterations: number; readonly objective: number; readonly loss: NmfLoss; readonly algorithm: string; readonly seconds: number };
+  readonly nmf: {
+    readonly iterations: number;
+    readonly objective: number;
+    readonly loss: NmfLoss;
+    readonly algorithm: string;
+    readonly seconds: number;
+    /** NMF components split into one per pitch (component-splitting.ts), and the model's components after it. */
+    readonly split?: { readonly components: number; readonly into: number };
+  };
   /** Source index (0-based) of each NMF component. */
   readonly assignment: number[];
   /**
@@ -238,8 +254,9 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
   V = null;
 
   throwIfCancelled(signal);
-  const assignment = groupComponents(nmf.W, nmf.H, S, { sampleRate, hop: stftOptions.hop, temporalWeight: params.temporalWeight ?? DEFAULT_TEMPORAL_WEIGHT });
-  const estimates = resynthesizeSources(channels, stftOptions, nmf.W, nmf.H, assignment, S, exponent, {
+  const { W, H, split } = params.splitComponents === false ? { ...nmf, split: { components: 0, into: params.components } } : splitModel(nmf.W, nmf.H, sampleRate);
+  const assignment = groupComponents(W, H, S, { sampleRate, hop: stftOptions.hop, temporalWeight: params.temporalWeight ?? DEFAULT_TEMPORAL_WEIGHT });
+  const estimates = resynthesizeSources(channels, stftOptions, W, H, assignment, S, exponent, {
     ...(signal ? { signal } : {}),
     onStep: (done, steps) => progress('resynthesis', NMF_END + ((1 - NMF_END) * done) / steps),
   });
@@ -247,10 +264,24 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
     sampleRate,
     sources: namedSources(estimates, Array.from({ length: S }, (_, s) => defaultSourceName(s))),
     mixtureResidual: mixtureResidual(channels, estimates),
-    nmf: { iterations: nmf.iterations, objective: nmf.objective, loss: nmf.loss, algorithm: restarts > 1 ? `${nmf.algorithm}, best of ${restarts} runs` : nmf.algorithm, seconds: nmf.seconds },
+    nmf: {
+      iterations: nmf.iterations,
+      objective: nmf.objective,
+      loss: nmf.loss,
+      algorithm: restarts > 1 ? `${nmf.algorithm}, best of ${restarts} runs` : nmf.algorithm,
+      seconds: nmf.seconds,
+      split,
+    },
     assignment,
-    model: { W: nmf.W, H: nmf.H, ...stftOptions, maskExponent: exponent },
+    model: { W, H, ...stftOptions, maskExponent: exponent },
   };
+}
+
+/** splitMixedComponents, with a count of the components it split. */
+function splitModel(W: Matrix, H: Matrix, sampleRate: number): { W: Matrix; H: Matrix; split: { components: number; into: number } } {
+  const result = splitMixedComponents(W, H, { sampleRate });
+  const split = new Set(result.parent.filter((k, j) => result.parent[j + 1] === k)).size;
+  return { W: result.W, H: result.H, split: { components: split, into: result.W.cols } };
 }
 
 /**

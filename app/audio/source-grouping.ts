@@ -1,6 +1,7 @@
 import FFT from 'fft.js';
 import { createMatrix, type Matrix } from '../matrix.js';
 import { factorize } from '../nmf/index.js';
+import { forEachPartialBin, peakNear, SALIENCE_PARTIALS, salientF0, spectrumGrid } from './harmonic-summation.js';
 
 /**
  * Automatic grouping of K NMF components into S sources, from spectral and temporal evidence.
@@ -60,9 +61,7 @@ const MEL_BANDS = 40;
 const MEL_LOW_HZ = 40;
 const MODULATION_BANDS_HZ = [0.5, 1, 2, 4, 8, 16, 32];
 const HARMONIC_WEIGHT = 1;
-const PARTIALS = 8;
-const F0_RANGE_HZ = [50, 2000] as const;
-const F0_STEP = 2 ** (1 / 120);
+const PARTIALS = SALIENCE_PARTIALS;
 const CLUSTER_STARTS = 10;
 const CLUSTER_ITERATIONS = 500;
 
@@ -157,54 +156,21 @@ interface HarmonicProfile {
 function harmonicProfiles(W: Matrix, sampleRate: number): HarmonicProfile[] {
   const bins = W.rows;
   const K = W.cols;
-  const nyquist = sampleRate / 2;
-  const binHz = nyquist / Math.max(1, bins - 1);
+  const grid = spectrumGrid(bins, sampleRate);
   const column = new Float64Array(bins);
-  const used = new Uint8Array(bins);
   return Array.from({ length: K }, (_, k) => {
     let total = 0;
     for (let b = 0; b < bins; b++) total += column[b] = W.data[b * K + k]!;
-    const peak = (hz: number): number => {
-      const centre = Math.round(hz / binHz);
-      let max = 0;
-      for (let j = centre - 1; j <= centre + 1; j++) if (j >= 0 && j < bins && column[j]! > max) max = column[j]!;
-      return max;
-    };
-    let f0 = 0;
-    let bestScore = 0;
-    for (let f = F0_RANGE_HZ[0]; f <= Math.min(F0_RANGE_HZ[1], nyquist / 2); f *= F0_STEP) {
-      let score = 0;
-      let strongest = 0;
-      for (let h = 1; h <= PARTIALS && h * f < nyquist; h++) {
-        const a = peak(h * f);
-        score += a / Math.sqrt(h);
-        if (h <= 3 && a > strongest) strongest = a;
-      }
-      // A candidate whose fundamental is weak next to its 2nd/3rd partial is likely a subharmonic.
-      if (strongest > 0) score *= Math.min(1, (2 * peak(f)) / strongest);
-      if (score > bestScore) {
-        bestScore = score;
-        f0 = f;
-      }
-    }
+    const { f0 } = salientF0(column, grid);
     const profile = new Float64Array(PARTIALS);
     if (f0 === 0 || total === 0) return { f0, profile, harmonicity: 0 };
     let sum = 0;
-    for (let h = 1; h <= PARTIALS; h++) sum += profile[h - 1] = h * f0 < nyquist ? peak(h * f0) : 0;
+    for (let h = 1; h <= PARTIALS; h++) sum += profile[h - 1] = h * f0 < grid.nyquist ? peakNear(column, grid, h * f0) : 0;
     if (sum > 0) for (let h = 0; h < PARTIALS; h++) profile[h]! /= sum;
-    // Harmonicity: magnitude in the partials' bins (±1 bin, but never a bin twice, so a low f0
-    // whose partials are only a few bins apart cannot count everything).
-    used.fill(0);
+    // Harmonicity: magnitude in the partials' bins (never a bin twice, so a low f0 whose
+    // partials are only a few bins apart cannot count everything).
     let harmonic = 0;
-    const half = f0 / binHz >= 4 ? 1 : 0;
-    for (let h = 1; h <= 30 && h * f0 < nyquist; h++) {
-      const centre = Math.round((h * f0) / binHz);
-      for (let j = centre - half; j <= centre + half; j++) {
-        if (j < 0 || j >= bins || used[j]) continue;
-        used[j] = 1;
-        harmonic += column[j]!;
-      }
-    }
+    forEachPartialBin(f0, grid, bins, 30, (b) => (harmonic += column[b]!));
     return { f0, profile, harmonicity: Math.min(1, harmonic / total) };
   });
 }

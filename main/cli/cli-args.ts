@@ -15,7 +15,7 @@ export const USAGE = `Usage:
                       [--guide-components Ks] [--max-iter N] [--seed N] [--format pcm16|pcm24|float32]
                       [--window-size N] [--hop N] [--window hann|hamming|blackman|sine]
                       [--mask-exponent p] [--algorithm auto|mu|cd|hals|anls] [--restarts N]
-                      --out DIR [--force] [--json]
+                      [--no-split] --out DIR [--force] [--json]
   nmf-studio unmix <cube> --endmembers P [--loss frobenius|kl] [--init vca|spa|nndsvd|random]
                       [--sum-to-one] [--sparsity x] [--min-volume x] [--bad-bands 1-4,100-110]
                       [--bands FIRST-LAST] [--subset ROW0,COL0,ROWS,COLS] [--bin N]
@@ -32,7 +32,9 @@ export const USAGE = `Usage:
 
 Progress goes to stderr; with --json a summary goes to stdout. Existing files are never
 overwritten unless --force is given. Several ranks (--rank 2-8) run a rank sweep: --restarts
-runs per rank (default 10), objective and cophenetic correlation per rank, no files written.`;
+runs per rank (default 10), objective and cophenetic correlation per rank, no files written.
+Automatic separation splits NMF components that hold notes of several pitches into one per
+pitch before grouping them into sources; --no-split keeps the components as the NMF left them.`;
 
 export class UsageError extends Error {}
 
@@ -75,6 +77,8 @@ export type CliCommand =
       readonly hop: number | undefined;
       readonly window: WindowType | undefined;
       readonly maskExponent: number | undefined;
+      /** --no-split: keep the NMF's components whole (app/audio/component-splitting.ts). */
+      readonly noSplit: boolean;
     } & JobCommon)
   | ({ readonly command: 'unmix' } & UnmixOptions & JobCommon)
   | FactorizeCommand
@@ -173,6 +177,7 @@ const options = {
   hop: { type: 'string' },
   window: { type: 'string' },
   'mask-exponent': { type: 'string' },
+  'no-split': { type: 'boolean' },
   out: { type: 'string', short: 'o' },
   port: { type: 'string' },
   force: { type: 'boolean' },
@@ -216,7 +221,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   };
   switch (command) {
     case 'separate': {
-      allowed(['sources', 'components', 'loss', 'max-iter', 'seed', 'format', 'guide', 'guide-range', 'guide-components', 'window-size', 'hop', 'window', 'mask-exponent', 'algorithm', 'restarts', 'out', 'force', 'json']);
+      allowed(['sources', 'components', 'loss', 'max-iter', 'seed', 'format', 'guide', 'guide-range', 'guide-components', 'window-size', 'hop', 'window', 'mask-exponent', 'algorithm', 'restarts', 'no-split', 'out', 'force', 'json']);
       if (values.sources === undefined) throw new UsageError(`'separate' needs --sources S`);
       const sources = integer('--sources', values.sources, 1);
       const guides = [...(values.guide ?? []).map(parseGuideClip), ...(values['guide-range'] ?? []).map(parseGuideRange)];
@@ -226,6 +231,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
       if (components < sources) throw new UsageError(`--components (${components}) must be at least --sources (${sources})`);
       if (values['guide-components'] !== undefined && guides.length === 0) throw new UsageError(`--guide-components applies to guided separation: give --guide or --guide-range`);
       if (values.restarts !== undefined && guides.length > 0) throw new UsageError(`--restarts applies to automatic separation: guided separation starts from the learnt dictionaries`);
+      if (values['no-split'] && guides.length > 0) throw new UsageError(`--no-split applies to automatic separation: guided separation does not split components`);
       return {
         command: 'separate',
         sources,
@@ -233,6 +239,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
         format: values.format === undefined ? undefined : parseFormat(values.format),
         guides,
         guideComponents: values['guide-components'] === undefined ? undefined : integer('--guide-components', values['guide-components'], 1),
+        noSplit: values['no-split'] ?? false,
         ...parseStftFlags(values),
         // Separation also takes Itakura–Saito (β = 0), the scale-invariant divergence of Févotte et al. 2009.
         ...checkSolver(jobCommon(['kl', 'frobenius', 'is']), 'kl'),

@@ -72,6 +72,7 @@ async function runJob(command: JobCommand): Promise<number> {
             components: command.components,
             ...common,
             ...definedOnly({ windowSize: command.windowSize, hop: command.hop, window: command.window, maskExponent: command.maskExponent }),
+            ...(command.noSplit ? { splitComponents: false } : {}),
             ...(await separationGuides(host, command)),
           }
         : {
@@ -128,6 +129,7 @@ async function runJob(command: JobCommand): Promise<number> {
               energyShare: s.energyShare,
             })),
             mixtureResidual: result.mixtureResidual,
+            ...(result.split ? { split: result.split } : {}),
             ...(result.stft ? { stft: result.stft } : {}),
           }
         : null;
@@ -155,6 +157,10 @@ async function runJob(command: JobCommand): Promise<number> {
         const others = exported.files.filter((f) => !separation.sources.some((s) => s.path === f));
         for (const file of others) process.stdout.write(`  ${file}\n`);
         process.stdout.write(`mixture residual (max |sum of sources − mixture|): ${separation.mixtureResidual.toExponential(2)}\n`);
+        const split = separation.split;
+        if (split && split.components > 0) {
+          process.stdout.write(`${split.components} component${split.components === 1 ? '' : 's'} held notes of several pitches and ${split.components === 1 ? 'was' : 'were'} split by pitch: ${split.into} components were grouped\n`);
+        }
       } else {
         for (const file of exported.files) process.stdout.write(`  ${file}\n`);
       }

@@ -195,7 +195,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
             sources: params.sources,
             components: params.components,
             ...common,
-            ...definedOnly({ windowSize: params.windowSize, hop: params.hop, window: params.window, maskExponent: params.maskExponent }),
+            ...definedOnly({ windowSize: params.windowSize, hop: params.hop, window: params.window, maskExponent: params.maskExponent, splitComponents: params.splitComponents }),
           },
           ...guidesFor(params),
         }
@@ -332,6 +332,7 @@ export function createSessionHost(options: { exportDir: string }): NodeHost {
         channels: output.output.sources[0]?.channels.length ?? 0,
         sources: output.output.sources.map((s) => ({ name: s.name, energyShare: s.energyShare })),
         mixtureResidual: output.output.mixtureResidual,
+        ...definedOnly({ split: output.output.nmf.split }),
         ...(output.output.model ? { stft: stftOfModel(output.output.model) } : {}),
       };
     }

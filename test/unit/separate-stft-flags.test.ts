@@ -49,6 +49,13 @@ describe('separate: STFT and mask flags', () => {
     assert.throws(() => parseCli(['unmix', 'c.tif', '--endmembers', '3', '--out', 'o', '--window-size', '1024']), /--window-size does not apply to 'unmix'/);
   });
 
+  it('--no-split keeps the NMF components whole; it applies to automatic separation only', () => {
+    assert.equal(separate().noSplit, false);
+    assert.equal(separate('--no-split').noSplit, true);
+    usage(['--no-split', '--guide', 's1=clip.wav'], /--no-split applies to automatic separation/);
+    assert.throws(() => parseCli(['unmix', 'c.tif', '--endmembers', '3', '--out', 'o', '--no-split']), /--no-split does not apply to 'unmix'/);
+  });
+
   it('without --hop the engine takes a quarter of the window size (the default 512 for 2048)', () => {
     assert.deepEqual(stftOptionsOf({}), { windowSize: 2048, hop: 512, window: 'hann' });
     assert.deepEqual(stftOptionsOf({ windowSize: 256 }), { windowSize: 256, hop: 64, window: 'hann' });
@@ -74,6 +81,8 @@ describe('host API: startJob STFT and mask fields', () => {
     refused({ window: 'kaiser' }, /window must be 'hann', 'hamming', 'blackman' or 'sine'/);
     refused({ maskExponent: 0 }, /maskExponent must be a number in \(0, 16\]/);
     refused({ maskExponent: Number.NaN }, /maskExponent must be a number in \(0, 16\]/);
+    refused({ splitComponents: 'no' }, /splitComponents must be true or false/);
+    validateHostCall('startJob', job({ splitComponents: false }) as never);
   });
 
   it('are separation fields only', () => {
@@ -93,7 +102,10 @@ describe('nmf-studio separate with STFT flags (CLI run)', () => {
   const input = join(dir, 'mix.wav');
   writeFileSync(input, encodeWav({ sampleRate: rate, channels: [mix] }, 'float32'));
 
-  const run = async (out: string, flags: string[]): Promise<{ stft: { windowSize: number; hop: number; window: string; maskExponent: number }; mixtureResidual: number; outputs: string[] }> => {
+  const run = async (
+    out: string,
+    flags: string[],
+  ): Promise<{ stft: { windowSize: number; hop: number; window: string; maskExponent: number }; split: { components: number; into: number }; mixtureResidual: number; outputs: string[] }> => {
     const args = ['--import', 'tsx', join(root, 'main/cli/cli.ts'), 'separate', input, '--sources', '2', '--max-iter', '15', '--out', join(dir, out), '--json', ...flags];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root });
     return JSON.parse(stdout) as never;
@@ -111,6 +123,10 @@ describe('nmf-studio separate with STFT flags (CLI run)', () => {
     let diff = 0;
     for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
     assert.ok(diff > 1e-3, `the outputs are the same (max difference ${diff})`);
+    // The default 16 components, some perhaps split by pitch (each split adds at least one).
+    assert.ok(plain.split.into >= 16 + plain.split.components, JSON.stringify(plain.split));
+    const whole = await run('c', ['--no-split']);
+    assert.deepEqual(whole.split, { components: 0, into: 16 });
   });
 });
 

@@ -92,7 +92,10 @@ describe('separateAudio', () => {
     assert.ok(Math.abs(shares[0]! + shares[1]! - 1) < 1e-9, `shares ${shares}`);
     assert.ok(shares.every((s) => s > 0 && s < 1));
 
-    assert.equal(out.assignment.length, params.components);
+    // One source per component of the model: the NMF's, some possibly split by pitch.
+    assert.equal(out.assignment.length, out.model!.W.cols);
+    assert.ok(out.model!.W.cols >= params.components);
+    assert.equal(out.nmf.split!.into, out.model!.W.cols);
     assert.deepEqual([...new Set(out.assignment)].sort(), [0, 1]);
     assert.equal(out.nmf.loss, 'kl');
     assert.ok(out.nmf.iterations >= 1 && out.nmf.iterations <= params.maxIter);
