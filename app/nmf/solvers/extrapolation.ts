@@ -150,8 +150,10 @@ export function createExtrapolatedSolver(problem: NmfProblem, algorithm: Resolve
     betaCeiling = beta;
     beta /= ETA;
     step(0);
-    accepted = exactObjective();
-    acceptedExact = true;
+    // The plain step's objective: by the identity when it is usable (it was just formed), else exactly.
+    const cheap = identityObjective();
+    acceptedExact = Number.isNaN(cheap);
+    accepted = acceptedExact ? exactObjective() : cheap;
     sinceCheck = 0;
     save();
   };
