@@ -83,6 +83,9 @@ function jobParams(value: unknown): asserts value is JobParams {
     stftParams(p);
     allowed.add('windowSize').add('hop').add('window').add('maskExponent');
     if (p.splitComponents !== undefined && typeof p.splitComponents !== 'boolean') throw new HostCallError('startJob: splitComponents must be true or false');
+    if (p.splitComponents !== undefined && Array.isArray(p.guides) && p.guides.length > 0) {
+      throw new HostCallError('startJob: splitComponents applies to automatic separation; guided separation does not split components');
+    }
     allowed.add('splitComponents');
   } else if (p.kind === 'unmix') {
     integer('startJob', 'endmembers', p.endmembers, 1, 256);

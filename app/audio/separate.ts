@@ -90,7 +90,7 @@ export interface SeparationOutput {
     /** NMF components split into one per pitch (component-splitting.ts), and the model's components after it. */
     readonly split?: { readonly components: number; readonly into: number };
   };
-  /** Source index (0-based) of each NMF component. */
+  /** Source index (0-based) of each of the model's components (the NMF's, some split by pitch). */
   readonly assignment: number[];
   /**
    * The NMF model behind the masks and the STFT framing it was computed with: what the
@@ -254,7 +254,7 @@ export function separateAudio(audio: DecodedAudio, params: SeparationParams, hoo
   V = null;
 
   throwIfCancelled(signal);
-  const { W, H, split } = params.splitComponents === false ? { ...nmf, split: { components: 0, into: params.components } } : splitModel(nmf.W, nmf.H, sampleRate);
+  const { W, H, split } = params.splitComponents === false ? { ...nmf, split: { components: 0, into: nmf.W.cols } } : splitModel(nmf.W, nmf.H, sampleRate);
   const assignment = groupComponents(W, H, S, { sampleRate, hop: stftOptions.hop, temporalWeight: params.temporalWeight ?? DEFAULT_TEMPORAL_WEIGHT });
   const estimates = resynthesizeSources(channels, stftOptions, W, H, assignment, S, exponent, {
     ...(signal ? { signal } : {}),

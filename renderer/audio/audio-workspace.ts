@@ -448,5 +448,5 @@ function residualNote(result: SeparationResult): string {
   const residual = `${result.sources.length} sources; they add up to the mixture within ${formatNumber(result.mixtureResidual)} (largest |Σ sources − mixture|).`;
   const split = result.split;
   // The component list shows more components than were asked for: say why.
-  return split && split.components > 0 ? `${residual} ${split.components} NMF component${split.components === 1 ? '' : 's'} held notes of several pitches and were split by pitch (${split.into} components).` : residual;
+  return split && split.components > 0 ? `${residual} ${split.components} NMF component${split.components === 1 ? '' : 's'} held notes of several pitches and ${split.components === 1 ? 'was' : 'were'} split by pitch (${split.into} components).` : residual;
 }

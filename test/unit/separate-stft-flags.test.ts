@@ -82,6 +82,7 @@ describe('host API: startJob STFT and mask fields', () => {
     refused({ maskExponent: 0 }, /maskExponent must be a number in \(0, 16\]/);
     refused({ maskExponent: Number.NaN }, /maskExponent must be a number in \(0, 16\]/);
     refused({ splitComponents: 'no' }, /splitComponents must be true or false/);
+    refused({ splitComponents: false, guides: [{ source: 's1', ranges: [{ start: 0, end: 1 }] }] }, /splitComponents applies to automatic separation/);
     validateHostCall('startJob', job({ splitComponents: false }) as never);
   });
 
