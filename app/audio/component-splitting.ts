@@ -92,6 +92,9 @@ export function splitMixedComponents(W: Matrix, H: Matrix, options: SplitOptions
   if (H.rows !== K) throw new RangeError(`W has ${K} components but H has ${H.rows}`);
   const maxParts = options.maxParts ?? 3;
   const minShare = options.minShare ?? 0.15;
+  if (!(options.sampleRate > 0) || !Number.isFinite(options.sampleRate)) throw new RangeError(`sample rate must be a positive number, got ${options.sampleRate}`);
+  if (!Number.isInteger(maxParts) || maxParts < 1 || maxParts > 16) throw new RangeError(`maxParts must be an integer in [1, 16], got ${maxParts}`);
+  if (!(minShare >= 0 && minShare <= 1)) throw new RangeError(`minShare must be in [0, 1], got ${minShare}`);
   const grid = spectrumGrid(bins, options.sampleRate);
   const columns: Float64Array[] = [];
   const parent: number[] = [];

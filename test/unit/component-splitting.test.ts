@@ -128,5 +128,11 @@ describe('splitMixedComponents', () => {
     const { W, H } = model([new Float64Array(BINS), spectrumOf([{ f0: 196, timbre: WOODWIND }])]);
     assert.deepEqual(splitMixedComponents(W, H, { sampleRate: RATE }).parent, [0, 1]);
     assert.throws(() => splitMixedComponents(W, createMatrix(3, 6), { sampleRate: RATE }), /W has 2 components but H has 3/);
+    assert.throws(() => splitMixedComponents(W, H, { sampleRate: 0 }), /sample rate must be a positive number/);
+    assert.throws(() => splitMixedComponents(W, H, { sampleRate: RATE, maxParts: 0 }), /maxParts must be an integer in \[1, 16\]/);
+    assert.throws(() => splitMixedComponents(W, H, { sampleRate: RATE, minShare: Number.NaN }), /minShare must be in \[0, 1\]/);
+    // maxParts 1 never splits.
+    const pair = model([spectrumOf([{ f0: 196, timbre: WOODWIND }, { f0: 720, timbre: PLUCKED }])]);
+    assert.deepEqual(splitMixedComponents(pair.W, pair.H, { sampleRate: RATE, maxParts: 1 }).parent, [0]);
   });
 });
