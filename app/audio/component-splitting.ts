@@ -1,5 +1,5 @@
 import { createMatrix, type Matrix } from '../matrix.js';
-import { F0_RANGE_HZ, spectrumGrid, type SpectrumGrid } from './harmonic-summation.js';
+import { salientF0Of, spectrumGrid, type SpectrumGrid } from './harmonic-summation.js';
 
 /**
  * Splitting NMF components that hold two notes at once.
@@ -73,14 +73,12 @@ interface Peak {
 }
 
 const PEAK_FLOOR = 1e-3;
-const SALIENCE_PARTIALS = 8;
 const OWNED_PARTIALS = 30;
 /** A partial matches a peak within 1.5 % of its frequency (a quarter-tone is 2.9 %), at least a quarter bin. */
 const TOLERANCE = 0.015;
 const TOLERANCE_BINS = 0.25;
 /** A harmonic series ends after this many partials in a row without a peak. */
 const MAX_MISSES = 3;
-const F0_STEP = 2 ** (1 / 120);
 /** Two fundamentals in an integer ratio up to 8, within 3 %, are taken for one note's partials. */
 const MAX_RATIO = 8;
 const RELATED_TOLERANCE = 0.03;
@@ -194,28 +192,12 @@ function fundamentals(column: Float64Array, peaks: readonly Peak[], grid: Spectr
   return parts;
 }
 
+/** The most salient f0 among the free peaks (harmonic-summation.ts, A(f) = the largest free peak near f). */
 function peakSalientF0(peaks: readonly Peak[], taken: Uint8Array, grid: SpectrumGrid): number {
-  let best = 0;
-  let f0 = 0;
-  const amplitude = (hz: number): number => {
+  return salientF0Of((hz) => {
     const i = nearestFreePeak(peaks, taken, hz, grid);
     return i >= 0 ? peaks[i]!.amplitude : 0;
-  };
-  for (let f = F0_RANGE_HZ[0]; f <= Math.min(F0_RANGE_HZ[1], grid.nyquist / 2); f *= F0_STEP) {
-    let score = 0;
-    let strongest = 0;
-    for (let h = 1; h <= SALIENCE_PARTIALS && h * f < grid.nyquist; h++) {
-      const a = amplitude(h * f);
-      score += a / Math.sqrt(h);
-      if (h <= 3 && a > strongest) strongest = a;
-    }
-    if (strongest > 0) score *= Math.min(1, (2 * amplitude(f)) / strongest);
-    if (score > best) {
-      best = score;
-      f0 = f;
-    }
-  }
-  return f0;
+  }, grid);
 }
 
 /** Index of the largest free peak within the tolerance of `hz`, or −1. */

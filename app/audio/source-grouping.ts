@@ -161,7 +161,7 @@ function harmonicProfiles(W: Matrix, sampleRate: number): HarmonicProfile[] {
   return Array.from({ length: K }, (_, k) => {
     let total = 0;
     for (let b = 0; b < bins; b++) total += column[b] = W.data[b * K + k]!;
-    const { f0 } = salientF0(column, grid);
+    const f0 = salientF0(column, grid);
     const profile = new Float64Array(PARTIALS);
     if (f0 === 0 || total === 0) return { f0, profile, harmonicity: 0 };
     let sum = 0;
